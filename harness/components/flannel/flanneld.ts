@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Etcd3 } from 'etcd3';
+import { Daemon } from '../../sys/daemon.ts';
+import { run } from '../../sys/exec.ts';
+import type { Ledger } from '../../sys/ledger.ts';
+import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
+import { toolPath } from '../tools/tool-paths.ts';
+import { vxlanDevice, type FlannelNetworkConfig } from './network-config.ts';
+
+export const FLANNEL_ETCD_PREFIX = '/coreos.com/network';
+export const FLANNEL_READY_TIMEOUT_MS = 20_000;
+
+/** What flanneld writes to its subnet file (FLANNEL_NETWORK, FLANNEL_SUBNET, FLANNEL_MTU, ...). */
+export interface SubnetEnv {
+  network: string;
+  subnet: string;
+  mtu: number;
+  ipMasq: boolean;
+}
+
+/** Stores the network config where every flanneld of the cluster reads it. */
+export async function writeNetworkConfig(kv: Etcd3, config: FlannelNetworkConfig): Promise<void> {
+  await kv.put(`${FLANNEL_ETCD_PREFIX}/config`).value(JSON.stringify(config));
+}
+
+/** The leases flanneld holds in etcd: subnet (11.10.16.0-20) → the lease JSON. */
+export async function readLeases(kv: Etcd3): Promise<Map<string, { PublicIP: string; BackendType?: string }>> {
+  const all = await kv.getAll().prefix(`${FLANNEL_ETCD_PREFIX}/subnets/`).strings();
+  const out = new Map<string, { PublicIP: string; BackendType?: string }>();
+  for (const [key, value] of Object.entries(all)) {
+    out.set(key.slice(`${FLANNEL_ETCD_PREFIX}/subnets/`.length), JSON.parse(value));
+  }
+  return out;
+}
+
+export interface FlanneldOptions {
+  worker: string;
+  netns: string;
+  /** Interface flannel binds to (the worker's underlay uplink). */
+  iface: string;
+  etcdEndpoints: readonly string[];
+  config: FlannelNetworkConfig;
+  dir: string;
+}
+
+/** The real flanneld (built from github.com/flannel-io/flannel) in a worker's namespace. */
+export class Flanneld {
+  private constructor(
+    readonly options: FlanneldOptions,
+    readonly daemon: Daemon,
+  ) {}
+
+  get subnetFile(): string {
+    return join(this.options.dir, 'subnet.env');
+  }
+
+  static start(ledger: Ledger, options: FlanneldOptions): Flanneld {
+    mkdirSync(options.dir, { recursive: true });
+    const subnetFile = join(options.dir, 'subnet.env');
+    const daemon = Daemon.start(ledger, {
+      name: `flanneld ${options.worker}`,
+      netns: options.netns,
+      logFile: join(options.dir, 'flanneld.log'),
+      cwd: options.dir,
+      argv: [
+        toolPath('flannel'),
+        `--etcd-endpoints=${options.etcdEndpoints.join(',')}`,
+        `--etcd-prefix=${FLANNEL_ETCD_PREFIX}`,
+        `--iface=${options.iface}`,
+        `--subnet-file=${subnetFile}`,
+        '--ip-masq=false',
+        // The worker namespace has no iptables rules to keep; nothing else touches it.
+        '--iptables-forward-rules=false',
+      ],
+    });
+    return new Flanneld(options, daemon);
+  }
+
+  /** Ready when the subnet file exists and the backend's device (flannel.<VNI>) is up. */
+  async waitReady(timeoutMs = FLANNEL_READY_TIMEOUT_MS): Promise<SubnetEnv> {
+    const device = vxlanDevice(this.options.config);
+    return waitFor(
+      `flanneld on ${this.options.worker} to write ${this.subnetFile}${device ? ` and bring ${device} up` : ''}`,
+      async () => {
+        if (!this.daemon.running) throw new WaitAbort(this.daemon.error('exited before it was ready'));
+        if (!existsSync(this.subnetFile)) return notYet(`no subnet file; log: ${lastLine(this.daemon.logTail(1))}`);
+        const env = parseSubnetEnv(readFileSync(this.subnetFile, 'utf8'));
+        if (!env) return notYet('subnet file incomplete');
+        if (device) {
+          const r = await run(['ip', '-n', this.options.netns, '-j', 'link', 'show', 'dev', device], { reject: false });
+          if (r.exitCode !== 0) return notYet(`no ${device} device yet`);
+          const flags: string[] = (JSON.parse(r.stdout)[0]?.flags as string[] | undefined) ?? [];
+          if (!flags.includes('UP')) return notYet(`${device} flags ${flags.join(',')}`);
+        }
+        return ready(env);
+      },
+      { timeoutMs },
+    ).catch((e: Error) => {
+      throw e.name === 'TimeoutError' ? this.daemon.error(e.message) : e;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.daemon.stop();
+  }
+}
+
+function lastLine(s: string): string {
+  return s.trim().split('\n').pop() ?? '';
+}
+
+export function parseSubnetEnv(text: string): SubnetEnv | undefined {
+  const kv = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) kv.set(m[1]!, m[2]!);
+  }
+  const network = kv.get('FLANNEL_NETWORK');
+  const subnet = kv.get('FLANNEL_SUBNET');
+  const mtu = Number(kv.get('FLANNEL_MTU'));
+  if (!network || !subnet || !Number.isFinite(mtu)) return undefined;
+  return { network, subnet, mtu, ipMasq: kv.get('FLANNEL_IPMASQ') === 'true' };
+}

@@ -1,0 +1,206 @@
+import { join } from 'node:path';
+import { CniNetwork } from '../components/cni/cni.ts';
+import { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
+import { Flanneld, writeNetworkConfig } from '../components/flannel/flanneld.ts';
+import { buildFabric, UPLINK, type FabricHost } from '../components/underlay/fabric.ts';
+import { HarnessError } from '../sys/errors.ts';
+import { Ledger } from '../sys/ledger.ts';
+import { processStartTime } from '../sys/proc.ts';
+import { reapRun } from '../sys/reaper.ts';
+import { netnsName, newRunId, runDirOf } from '../sys/run-dir.ts';
+import { Cluster } from './cluster.ts';
+import type { Pod } from './pod.ts';
+import type { Topology } from './topology.ts';
+import { Worker } from './worker.ts';
+import { mapLimit } from './concurrency.ts';
+import { saveRunState } from './run-state.ts';
+
+export interface SimulationOptions {
+  topology: Topology;
+  /** Leave everything running when this process exits (`knetsim up --detach`). */
+  detached?: boolean;
+  title?: string;
+  /** Deadline for each readiness wait (etcd healthy, flanneld ready). */
+  readyTimeoutMs?: number;
+  /** Structured events as start-up proceeds. */
+  onEvent?: (e: SimEvent) => void;
+}
+
+export type SimEvent =
+  | { kind: 'phase'; phase: Phase; ms: number }
+  | { kind: 'pod'; action: 'created' | 'deleted'; pod: string; ip?: string };
+
+export type Phase = 'namespaces' | 'etcd' | 'flannel' | 'pods';
+
+export interface PhaseTiming {
+  phase: Phase;
+  ms: number;
+}
+
+/** How many cnitool/ip processes run at once while pods are made. */
+const POD_CONCURRENCY = 6;
+
+/**
+ * A running simulation: the fabric, one etcd per cluster, flanneld on every worker,
+ * pods wired by CNI. `start()` builds it all and returns only when every part has been
+ * observed ready; a failure on the way undoes what was made before it rethrows.
+ */
+export class Simulation implements AsyncDisposable {
+  readonly clusters = new Map<string, Cluster>();
+  readonly timings: PhaseTiming[] = [];
+  private stopped = false;
+
+  private constructor(
+    readonly runId: string,
+    readonly runDir: string,
+    readonly topology: Topology,
+    readonly ledger: Ledger,
+    private readonly options: SimulationOptions,
+  ) {}
+
+  get underlayNetns(): string {
+    return this.netnsName('ul');
+  }
+
+  netnsName(...parts: string[]): string {
+    return netnsName(this.runId, ...parts);
+  }
+
+  static async start(options: SimulationOptions): Promise<Simulation> {
+    const runId = newRunId();
+    const runDir = runDirOf(runId);
+    const ledger = Ledger.create(runDir, {
+      runId,
+      createdAt: new Date().toISOString(),
+      ownerPid: process.pid,
+      ownerStartTime: processStartTime(process.pid) ?? '?',
+      detached: options.detached ?? false,
+      topology: options.topology.source,
+      title: options.title,
+    });
+    const sim = new Simulation(runId, runDir, options.topology, ledger, options);
+    try {
+      await sim.build();
+    } catch (e) {
+      await sim.stop({ keepDir: true }).catch(() => undefined);
+      if (e instanceof Error) e.message += `\n(run ${runId}; logs kept in ${runDir})`;
+      throw e;
+    }
+    return sim;
+  }
+
+  private async phase<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const r = await fn();
+    const ms = Math.round(performance.now() - t0);
+    this.timings.push({ phase, ms });
+    this.options.onEvent?.({ kind: 'phase', phase, ms });
+    return r;
+  }
+
+  private async build(): Promise<void> {
+    const t = this.topology;
+    const prefix = t.underlay.prefix;
+    const hosts: FabricHost[] = t.clusters.flatMap((c) => [
+      ...c.workers.map((w) => ({ netns: this.netnsName(w.fullName), port: w.fullName, cluster: c.name, address: `${w.ip}/${prefix}`, forwarding: true })),
+      ...c.etcd.map((m) => ({ netns: this.netnsName(m.name), port: m.name, cluster: c.name, address: `${m.ip}/${prefix}`, forwarding: false })),
+    ]);
+    await this.phase('namespaces', () =>
+      buildFabric(this.ledger, { underlayNetns: this.underlayNetns, clusters: t.clusters.map((c) => c.name), hosts }),
+    );
+
+    const etcds = await this.phase('etcd', () =>
+      Promise.all(
+        t.clusters.map(async (c) => {
+          const etcd = await EtcdCluster.start(this.ledger, {
+            cluster: c.name,
+            dir: join(this.runDir, 'etcd', c.name),
+            members: c.etcd.map((m) => ({ ...m, netns: this.netnsName(m.name) })),
+            readyTimeoutMs: this.options.readyTimeoutMs,
+          });
+          this.clusters.set(c.name, new Cluster(this, c, etcd));
+          await writeNetworkConfig(etcd.kv(), c.flannel);
+          return etcd;
+        }),
+      ),
+    );
+
+    await this.phase('flannel', () =>
+      Promise.all(
+        t.clusters.map(async (c, ci) => {
+          const cluster = this.clusters.get(c.name)!;
+          const started = c.workers.map((w) =>
+            Flanneld.start(this.ledger, {
+              worker: w.fullName,
+              netns: this.netnsName(w.fullName),
+              iface: UPLINK,
+              etcdEndpoints: etcds[ci]!.endpoints,
+              config: c.flannel,
+              dir: join(this.runDir, 'workers', w.fullName),
+            }),
+          );
+          const subnets = await Promise.all(started.map((f) => f.waitReady(this.options.readyTimeoutMs)));
+          c.workers.forEach((w, i) => {
+            const dir = join(this.runDir, 'workers', w.fullName);
+            const netns = this.netnsName(w.fullName);
+            const cni = new CniNetwork({ name: w.fullName, workerNetns: netns, subnetFile: started[i]!.subnetFile, dir: join(dir, 'cni') });
+            cluster.workers.set(w.name, new Worker(cluster, w.name, netns, w.ip, started[i]!, subnets[i]!, cni));
+          });
+        }),
+      ),
+    );
+
+    await this.phase('pods', async () => {
+      const all = t.clusters.flatMap((c) => c.pods.map((p) => ({ cluster: this.clusters.get(c.name)!, ...p })));
+      await mapLimit(all, POD_CONCURRENCY, async (p) => {
+        const pod = await p.cluster.createPod(p.name, p.worker);
+        this.options.onEvent?.({ kind: 'pod', action: 'created', pod: pod.label, ip: pod.ip });
+      });
+    });
+    this.saveState();
+  }
+
+  cluster(name: string): Cluster {
+    const c = this.clusters.get(name);
+    if (!c) throw new HarnessError(`no cluster "${name}" (clusters: ${[...this.clusters.keys()].join(', ')})`);
+    return c;
+  }
+
+  /**
+   * Finds a worker or pod by the names the prompt uses: `C0w1` (worker), `C0w1:c1`
+   * (pod c1 on C0w1), `C0:c1` (pod c1 of cluster C0).
+   */
+  find(name: string): Worker | Pod | undefined {
+    const [node, pod] = name.split(':', 2);
+    for (const c of this.clusters.values()) {
+      if (pod !== undefined) {
+        if (node === c.name || c.listWorkers().some((w) => w.fullName === node)) {
+          const p = c.hasPod(pod) ? c.pod(pod) : undefined;
+          if (p && (node === c.name || p.worker.fullName === node)) return p;
+        }
+      } else {
+        const w = c.listWorkers().find((w) => w.fullName === node);
+        if (w) return w;
+      }
+    }
+    return undefined;
+  }
+
+  /** Writes state.json: what `knetsim exec/ls` of another process needs to find things. */
+  saveState(): void {
+    if (this.stopped) return;
+    saveRunState(this.runDir, this);
+  }
+
+  /** Stops every daemon and removes every namespace and file of the run. Idempotent. */
+  async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const c of this.clusters.values()) c.etcd.kv().close();
+    await reapRun(this.runId, { keepDir: opts.keepDir ?? false });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

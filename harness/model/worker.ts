@@ -1,0 +1,57 @@
+import { CniNetwork } from '../components/cni/cni.ts';
+import type { Flanneld, SubnetEnv } from '../components/flannel/flanneld.ts';
+import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
+import { createNetns, deleteNetns } from '../sys/netns.ts';
+import type { Cluster } from './cluster.ts';
+import { Pod, pingFrom, type PingOptions, type Target } from './pod.ts';
+import type { PingStats } from './ping.ts';
+import { podNameSchema } from './names.ts';
+
+/** A worker node: a namespace on its cluster's bridge, running flanneld and the CNI chain. */
+export class Worker {
+  constructor(
+    readonly cluster: Cluster,
+    readonly name: string,
+    readonly netns: string,
+    readonly ip: string,
+    readonly flanneld: Flanneld,
+    readonly subnet: SubnetEnv,
+    readonly cni: CniNetwork,
+  ) {}
+
+  /** C0w1. */
+  get fullName(): string {
+    return this.cluster.name + this.name;
+  }
+
+  get label(): string {
+    return this.fullName;
+  }
+
+  exec(argv: readonly string[], opts: Omit<RunOptions, 'netns'> = {}): Promise<RunResult> {
+    return run(argv, { ...opts, netns: this.netns });
+  }
+
+  ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
+    return pingFrom(this.netns, target, opts);
+  }
+
+  /** Creates a pod here: a namespace, then `cnitool add` in this worker's namespace. */
+  async createPod(name: string): Promise<Pod> {
+    podNameSchema.parse(name);
+    this.cluster.reservePodName(name);
+    const sim = this.cluster.sim;
+    const netns = sim.netnsName(this.fullName, name);
+    try {
+      await createNetns(sim.ledger, [netns]);
+      const result = await this.cni.add(netns);
+      const pod = new Pod(this, name, netns, result);
+      this.cluster.registerPod(pod);
+      return pod;
+    } catch (e) {
+      this.cluster.releasePodName(name);
+      await deleteNetns([netns]).catch(() => undefined);
+      throw e;
+    }
+  }
+}
