@@ -55,7 +55,7 @@ export async function buildFabric(ledger: Ledger, plan: FabricPlan): Promise<voi
 
   await Promise.all(
     plan.hosts.map(async (h) => {
-      await ipBatch([`addr add ${h.address} dev ${UPLINK}`, `link set ${UPLINK} up`], { netns: h.netns });
+      await ipBatch([`addr add ${h.address} brd + dev ${UPLINK}`, `link set ${UPLINK} up`], { netns: h.netns });
       if (h.forwarding) await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], { netns: h.netns });
     }),
   );

@@ -1,0 +1,56 @@
+import { HarnessError } from '../sys/errors.ts';
+import { clean } from './commands/clean.ts';
+import { doctor } from './commands/doctor.ts';
+import { down } from './commands/down.ts';
+import { exec } from './commands/exec.ts';
+import { ls } from './commands/ls.ts';
+import { test } from './commands/test.ts';
+import { up } from './commands/up.ts';
+
+export const USAGE = `knetsim: Kubernetes networking scenarios on one Linux host (root needed)
+
+Usage:
+  knetsim up [--topology FILE] [--detach]   start a simulation; open the prompt (or print its run id)
+  knetsim exec RUN NODE -- CMD [ARGS...]    run a program in a worker (C0w1) or pod (C0w1:c1) of a run
+  knetsim ls                                list runs and their state
+  knetsim down RUN                          stop a run and remove everything it made
+  knetsim clean [RUN | --all]               remove what dead runs left (or RUN, or every run)
+  knetsim doctor                            check every program and kernel feature knetsim needs
+  knetsim test [PATHS...]                   run scenario files (vitest)
+
+Options:
+  -h, --help      this text (also: knetsim COMMAND --help)
+  -V, --version   print the version
+
+Environment:
+  KNETSIM_STATE_DIR   where runs keep state and logs (default /tmp/knetsim)
+  KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)`;
+
+type Command = (args: string[]) => Promise<number>;
+const COMMANDS: Record<string, Command> = { up, exec, ls, down, clean, doctor, test };
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '-V' || cmd === '--version') {
+    console.log('knetsim 0.1.0');
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    console.error(`knetsim: unknown command "${cmd}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof HarnessError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`knetsim ${cmd}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

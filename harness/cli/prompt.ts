@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import type { Simulation } from '../model/simulation.ts';
+import { Pod } from '../model/pod.ts';
+import { Worker } from '../model/worker.ts';
+import { inNetns } from '../sys/exec.ts';
+import { tokenize } from './tokenize.ts';
+
+export const PROMPT_HELP = `Commands (Mininet style):
+  <node> <cmd> [args...]   run a program in a worker (C0w1) or a pod (C0w1:c1, or C0:c1)
+                           node names in args become their IPs: C0w1:c1 ping -c 3 C0w2:c2
+  nodes                    workers and etcd members, with addresses and flannel subnets
+  pods                     pods, with their workers and addresses
+  py C0w1.exec_container("c1", "ifconfig")   the deck's forms: exec_container,
+  py C0w1.create_container("c10")            create_container, delete_container
+  py C0w1.delete_container("c10")
+  help                     this text
+  exit | quit | Ctrl-D     tear everything down and leave
+Programs run directly (no shell): for pipes, ask for one: C0w1 sh -c "ip addr | grep inet"`;
+
+/** Runs argv in a namespace with the terminal attached; resolves to the exit code. */
+export type CommandRunner = (netns: string, argv: string[]) => Promise<number>;
+
+export const runAttached: CommandRunner = (netns, argv) =>
+  new Promise((resolve) => {
+    const full = inNetns(netns, argv);
+    const child = spawn(full[0]!, full.slice(1), { stdio: 'inherit' });
+    const ignore = () => undefined; // Ctrl-C stops the command, not the prompt
+    process.on('SIGINT', ignore);
+    const done = (code: number) => {
+      process.off('SIGINT', ignore);
+      resolve(code);
+    };
+    child.on('error', (e) => {
+      process.stderr.write(`*** ${argv[0]}: ${e.message}\n`);
+      done(127);
+    });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
+
+/** The interactive prompt's commands, over a live simulation. */
+export class Prompt {
+  constructor(
+    private readonly sim: Simulation,
+    private readonly print: (text: string) => void,
+    private readonly runCommand: CommandRunner = runAttached,
+  ) {}
+
+  /** Handles one line; resolves to 'exit' when the user asked to leave. */
+  async handle(line: string): Promise<'exit' | undefined> {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) return undefined;
+    try {
+      const py = /^py\s+(.*)$/.exec(trimmed);
+      if (py) return await this.python(py[1]!.trim());
+      const argv = tokenize(trimmed);
+      const [head, ...rest] = argv;
+      switch (head) {
+        case 'exit':
+        case 'quit':
+          return 'exit';
+        case 'help':
+          this.print(PROMPT_HELP);
+          return undefined;
+        case 'nodes':
+          this.print(this.nodes());
+          return undefined;
+        case 'pods':
+          this.print(this.pods());
+          return undefined;
+      }
+      const node = this.sim.find(head!);
+      if (!node) {
+        this.print(`*** Unknown command or node: ${head} (try: help, nodes, pods)`);
+        return undefined;
+      }
+      if (rest.length === 0) {
+        this.print(`*** Give a command to run on ${head}, e.g. ${head} ip addr`);
+        return undefined;
+      }
+      await this.runCommand(node.netns, rest.map((a) => this.sim.find(a)?.ip ?? a));
+    } catch (e) {
+      this.print(`*** ${(e as Error).message}`);
+    }
+    return undefined;
+  }
+
+  nodes(): string {
+    const rows = [['node', 'ip', 'flannel subnet', 'namespace']];
+    for (const c of this.sim.clusters.values()) {
+      for (const w of c.listWorkers()) rows.push([w.fullName, w.ip, w.subnet.subnet, w.netns]);
+      c.plan.etcd.forEach((m) => rows.push([`${m.name} (etcd)`, m.ip, '', this.sim.netnsName(m.name)]));
+    }
+    return table(rows);
+  }
+
+  pods(): string {
+    const rows = [['pod', 'ip', 'worker', 'namespace']];
+    for (const c of this.sim.clusters.values()) {
+      for (const p of c.listPods()) rows.push([p.label, p.ip, p.worker.fullName, p.netns]);
+    }
+    return table(rows);
+  }
+
+  /** The deck's `py C0w1.exec_container("c1", "ifconfig")` and friends. */
+  private async python(expr: string): Promise<undefined> {
+    const m = /^([A-Za-z]\w*)\.(\w+)\((.*)\)$/.exec(expr);
+    const worker = m ? this.sim.find(m[1]!) : undefined;
+    if (!m || !(worker instanceof Worker)) {
+      this.print(`*** py: only <worker>.exec_container/create_container/delete_container(...) are understood here`);
+      return undefined;
+    }
+    const args = parsePyArgs(m[3]!);
+    const [pod, command] = args;
+    switch (m[2]) {
+      case 'create_container': {
+        const p = await worker.createPod(requireArg(pod, 'container name'));
+        this.print(`created ${p.label} with IP ${p.ip}`);
+        return undefined;
+      }
+      case 'delete_container': {
+        const p = worker.cluster.pod(requireArg(pod, 'container name'));
+        if (p.worker !== worker) throw new Error(`${p.label} is not on ${worker.fullName}`);
+        await p.delete();
+        this.print(`deleted ${p.label}`);
+        return undefined;
+      }
+      case 'exec_container': {
+        const p = worker.cluster.pod(requireArg(pod, 'container name'));
+        if (!(p instanceof Pod) || p.worker !== worker) throw new Error(`${pod} is not on ${worker.fullName}`);
+        await this.runCommand(p.netns, tokenize(requireArg(command, 'command')).map((a) => this.sim.find(a)?.ip ?? a));
+        return undefined;
+      }
+      default:
+        this.print(`*** py: ${worker.fullName} has no method ${m[2]}`);
+        return undefined;
+    }
+  }
+}
+
+function requireArg(v: string | undefined, what: string): string {
+  if (v === undefined || v === '') throw new Error(`py: missing ${what}`);
+  return v;
+}
+
+/** Python call arguments: string literals in single or double quotes, comma separated. */
+export function parsePyArgs(src: string): string[] {
+  const out: string[] = [];
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*(,|$)/y;
+  let pos = 0;
+  while (pos < src.length) {
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    if (!m) throw new Error(`py: cannot read arguments ${JSON.stringify(src)} (use string literals)`);
+    out.push((m[1] ?? m[2]!).replace(/\\(.)/g, '$1'));
+    pos = re.lastIndex;
+    if (m[3] === '') break;
+  }
+  return out;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
