@@ -27,6 +27,7 @@ export interface SimulationOptions {
 }
 
 export type SimEvent =
+  | { kind: 'run'; runId: string; runDir: string }
   | { kind: 'phase'; phase: Phase; ms: number }
   | { kind: 'pod'; action: 'created' | 'deleted'; pod: string; ip?: string };
 
@@ -79,6 +80,7 @@ export class Simulation implements AsyncDisposable {
       title: options.title,
     });
     const sim = new Simulation(runId, runDir, options.topology, ledger, options);
+    options.onEvent?.({ kind: 'run', runId, runDir });
     try {
       await sim.build();
     } catch (e) {

@@ -206,7 +206,7 @@ function readFlannel(
   }
   const r = FlannelNetworkConfigSchema.safeParse(raw);
   if (!r.success) {
-    for (const i of r.error.issues) issues.push({ path: [where, ...i.path].join('.'), message: i.message });
+    for (const i of r.error.issues) issues.push({ path: [where, ...i.path].join('.'), message: zodMessage(i) });
     return undefined;
   }
   return r.data;

@@ -31,6 +31,7 @@ export async function up(args: string[]): Promise<number> {
     topology,
     detached,
     onEvent: (e) => {
+      if (e.kind === 'run') log(`*** Run ${e.runId}: state and logs in ${e.runDir}`);
       if (e.kind === 'phase') log(`*** ${e.phase} ready in ${e.ms} ms`);
     },
   });
