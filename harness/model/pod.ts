@@ -1,4 +1,5 @@
 import type { CniResult } from '../components/cni/cni.ts';
+import { captureIn, type Capture, type CaptureOptions } from '../components/capture/index.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
 import { deleteNetns } from '../sys/netns.ts';
@@ -48,6 +49,12 @@ export class Pod {
   /** Pings a target from this pod; never throws for loss, only for a ping that cannot run. */
   async ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
     return pingFrom(this.netns, target, opts);
+  }
+
+  /** Starts tcpdump in this pod (default interface: its eth0); resolves once it listens. */
+  capture(opts: CaptureOptions = {}): Promise<Capture> {
+    if (this.deleted) throw new HarnessError(`pod ${this.label} was deleted`);
+    return captureIn(this.worker.cluster.sim, this.netns, opts, this.label);
   }
 
   /** `cnitool del`, then the namespace goes. Idempotent. */

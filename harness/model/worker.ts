@@ -1,4 +1,5 @@
 import { CniNetwork } from '../components/cni/cni.ts';
+import { captureIn, type Capture, type CaptureOptions } from '../components/capture/index.ts';
 import type { Flanneld, SubnetEnv } from '../components/flannel/flanneld.ts';
 import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
 import { createNetns, deleteNetns } from '../sys/netns.ts';
@@ -34,6 +35,11 @@ export class Worker {
 
   ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
     return pingFrom(this.netns, target, opts);
+  }
+
+  /** Starts tcpdump here (default interface: the uplink eth0); resolves once it listens. */
+  capture(opts: CaptureOptions = {}): Promise<Capture> {
+    return captureIn(this.cluster.sim, this.netns, opts, this.fullName);
   }
 
   /** Creates a pod here: a namespace, then `cnitool add` in this worker's namespace. */

@@ -13,9 +13,9 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** True when pid runs and is the same process that had startTime. */
+/** True when pid runs (a zombie does not) and is the same process that had startTime. */
 export function isSameProcess(pid: number, startTime: string): boolean {
-  return processStartTime(pid) === startTime;
+  return processStartTime(pid) === startTime && !isZombie(pid);
 }
 
 export function isAlive(pid: number): boolean {

@@ -1,0 +1,131 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../sys/ledger.ts';
+import { listNetns } from '../sys/netns.ts';
+import { isSameProcess } from '../sys/proc.ts';
+import { runDirOf } from '../sys/run-dir.ts';
+import { notYet, ready, waitFor } from '../sys/wait.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
+const SMALL = join(mkdtempSync(join(tmpdir(), 'knetsim-cli-')), 'small.json');
+writeFileSync(
+  SMALL,
+  JSON.stringify({
+    name: 'small',
+    flannel: fileURLToPath(new URL('../../conf/flannel-network-config.json', import.meta.url)),
+    clusters: [{ name: 'C0', workers: ['w1', 'w2'], pods: [{ name: 'c1', worker: 'w1' }, { name: 'c2', worker: 'w2' }] }],
+  }),
+);
+
+async function knetsim(args: string[], input?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { timeout: 90_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
+
+const ofRun = (id: string) => listNetns().filter((n) => n.startsWith(`kn-${id}-`));
+
+describe('knetsim CLI', () => {
+  it('up --detach, exec, ls, down', async () => {
+    const upRun = await knetsim(['up', '--detach', '--topology', SMALL]);
+    expect(upRun.code, upRun.stderr).toBe(0);
+    const runId = upRun.stdout.trim();
+    expect(runId).toMatch(/^[a-z0-9]{4}$/);
+    try {
+      const ping = await knetsim(['exec', runId, 'C0w1:c1', '--', 'ping', '-c', '2', '-i', '0.2', 'C0w2:c2']);
+      expect(ping.code, ping.stderr).toBe(0);
+      const ls = await knetsim(['ls']);
+      expect(ls.stdout).toMatch(new RegExp(`^${runId}\\s+detached\\s+small\\s+2\\s`, 'm'));
+      const bad = await knetsim(['exec', runId, 'C0w9', '--', 'true']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/has no worker or pod "C0w9"/);
+    } finally {
+      const down = await knetsim(['down', runId]);
+      expect(down.stdout).toMatch(/processes stopped/);
+    }
+    expect(ofRun(runId)).toEqual([]);
+    expect(existsSync(runDirOf(runId))).toBe(false);
+  });
+
+  it('the prompt runs the deck commands and exit tears everything down', async () => {
+    const r = await knetsim(
+      ['up', '--topology', SMALL],
+      ['nodes', 'C0w1:c1 ping -c 1 C0w2:c2', 'py C0w1.create_container("c10")', 'pods', 'py C0w1.exec_container("c10", "ip -o -4 addr show eth0")', 'py C0w1.delete_container("c10")', 'C0w1 ifconfig eth0', 'exit', ''].join('\n'),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const runId = /Run ([a-z0-9]{4})/.exec(r.stdout)?.[1];
+    expect(runId).toBeDefined();
+    expect(r.stdout).toMatch(/C0w1\s+10\.0\.0\.1\s+11\.\d+\.\d+\.1\/20/);
+    expect(r.stdout).toMatch(/1 packets transmitted, 1 received/);
+    expect(r.stdout).toMatch(/created C0w1:c10 with IP 11\./);
+    expect(r.stdout).toMatch(/C0w1:c10\s+11\./);
+    expect(r.stdout).toMatch(/eth0\s+inet 11\./);
+    expect(r.stdout).toMatch(/deleted C0w1:c10/);
+    expect(r.stdout).toMatch(/inet 10\.0\.0\.1\s+netmask 255\.255\.0\.0\s+broadcast 10\.0\.255\.255/);
+    expect(r.stdout).toMatch(/\*\*\* Done/);
+    expect(ofRun(runId!)).toEqual([]);
+  });
+
+  it('a bad topology is rejected, naming the field, before anything is created', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'knetsim-bad-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ clusters: [{ name: 'C0', workers: ['w1', 'w1'], pods: [{ name: 'x', worker: 'w7' }] }] }));
+    const before = listNetns();
+    const r = await knetsim(['up', '--detach', '--topology', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/clusters\.0\.workers\.1: duplicate worker name "w1"/);
+    expect(r.stderr).toMatch(/clusters\.0\.pods\.0\.worker: no worker "w7"/);
+    expect(listNetns()).toEqual(before);
+  });
+
+  it('clean removes everything of a run killed by SIGKILL in the middle of start-up', async () => {
+    const child = spawn(process.execPath, [BIN, 'up', '--topology', SMALL], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    // Kill it once flanneld has been started on a worker: etcd runs, namespaces exist, pods do not.
+    const runId = await waitFor(
+      'the run to start flanneld',
+      async () => {
+        const id = /Run ([a-z0-9]{4})/.exec(out)?.[1];
+        if (!id) return notYet(`stdout: ${out.slice(-200)}`);
+        const procs = Ledger.open(runDirOf(id)).entries().filter((e) => e.kind === 'process');
+        return procs.some((p) => p.name.startsWith('flanneld')) ? ready(id) : notYet(`${procs.length} processes in the ledger`);
+      },
+      { timeoutMs: 60_000, intervalMs: 5, maxIntervalMs: 10 },
+    );
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const entries = Ledger.open(runDirOf(runId)).entries();
+    expect(ofRun(runId).length).toBeGreaterThan(0);
+
+    const ls = await knetsim(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`^${runId}\\s+dead`, 'm'));
+    const clean = await knetsim(['clean']);
+    expect(clean.stdout).toMatch(new RegExp(`cleaned ${runId} \\(dead\\)`));
+    expect(ofRun(runId)).toEqual([]);
+    expect(existsSync(runDirOf(runId))).toBe(false);
+    for (const e of entries) if (e.kind === 'process') expect(isSameProcess(e.pid, e.startTime), e.name).toBe(false);
+    expect((await knetsim(['clean'])).stdout).not.toMatch(runId);
+  });
+
+  it('--help of every command is honest about its arguments', async () => {
+    const top = await knetsim(['--help']);
+    const cmds = ['up', 'exec', 'ls', 'down', 'clean', 'doctor', 'test'];
+    const helps = await Promise.all(cmds.map((cmd) => knetsim([cmd, '--help'])));
+    cmds.forEach((cmd, i) => {
+      expect(top.stdout).toMatch(new RegExp(`knetsim ${cmd}`));
+      expect(helps[i]!.code).toBe(0);
+      expect(helps[i]!.stdout).toMatch(new RegExp(`^knetsim ${cmd}`));
+    });
+    const unknown = await knetsim(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+});
