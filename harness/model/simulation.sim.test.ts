@@ -59,6 +59,24 @@ describe('Simulation', () => {
     expect(await rootNetworkSnapshot()).toEqual(before);
   });
 
+  it('runs a cluster with three etcd members', async () => {
+    const topology = planTopology({
+      name: 'etcd3',
+      clusters: [{ name: 'C0', workers: ['w1', 'w2'], etcd: { members: 3 }, pods: [{ name: 'c1', worker: 'w1' }, { name: 'c2', worker: 'w2' }] }],
+    });
+    const sim = await Simulation.start({ topology });
+    try {
+      const c0 = sim.cluster('C0');
+      expect(c0.etcd.endpoints).toEqual(['http://10.0.0.200:2379', 'http://10.0.0.201:2379', 'http://10.0.0.202:2379']);
+      const members = await c0.kv.cluster.memberList({});
+      expect(members.members.map((m) => m.name).sort()).toEqual(['C0-e1', 'C0-e2', 'C0-e3']);
+      expect((await c0.leases()).size).toBe(2);
+      await expect(c0.pod('c1')).toReach(c0.pod('c2'));
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('records start-up phases in order', async () => {
     const phases: string[] = [];
     const sim = await Simulation.start({ topology: small('phases'), onEvent: (e) => e.kind === 'phase' && phases.push(e.phase) });

@@ -3,6 +3,7 @@ import { CniNetwork } from '../components/cni/cni.ts';
 import { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { Flanneld, writeNetworkConfig } from '../components/flannel/flanneld.ts';
 import { buildFabric, UPLINK, type FabricHost } from '../components/underlay/fabric.ts';
+import { preflight } from '../components/tools/preflight.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { Ledger } from '../sys/ledger.ts';
 import { processStartTime } from '../sys/proc.ts';
@@ -68,6 +69,7 @@ export class Simulation implements AsyncDisposable {
   }
 
   static async start(options: SimulationOptions): Promise<Simulation> {
+    preflight();
     const runId = newRunId();
     const runDir = runDirOf(runId);
     const ledger = Ledger.create(runDir, {

@@ -2,7 +2,6 @@ import { test as base } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Simulation } from '../model/simulation.ts';
 import { loadTopology, planTopology, type Topology } from '../model/topology.ts';
-import { requireRoot } from '../components/tools/preflight.ts';
 
 export const DEFAULT_TOPOLOGY_FILE = fileURLToPath(new URL('../../conf/topology.default.json', import.meta.url));
 
@@ -27,7 +26,6 @@ export function simTest(topology: TopologyInput = DEFAULT_TOPOLOGY_FILE, opts: {
     sim: [
       // eslint-disable-next-line no-empty-pattern
       async ({}, use) => {
-        requireRoot();
         const sim = await Simulation.start({ topology: resolveTopology(topology), title: 'vitest' });
         try {
           await use(sim);

@@ -1,8 +1,45 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { MissingDependencyError } from '../../sys/errors.ts';
+import { toolPath } from './tool-paths.ts';
 
 /** Simulations create namespaces and run daemons in them: that takes root. */
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new MissingDependencyError('root privileges', 'run knetsim as root (sudo), or in a --privileged container');
+  }
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const COMMANDS: Record<string, string> = {
+  ip: 'iproute2',
+  etcd: 'etcd-server',
+  ping: 'iputils-ping',
+  sysctl: 'procps',
+};
+
+/** Everything a simulation's start needs, checked before anything is created. */
+export function preflight(): void {
+  requireRoot();
+  for (const [cmd, pkg] of Object.entries(COMMANDS)) {
+    if (!onPath(cmd)) throw new MissingDependencyError(`${cmd} (Debian package ${pkg})`, 'run scripts/setup.sh');
+  }
+  toolPath('flannel');
+  toolPath('cnitool');
+  toolPath('flannel-cni');
+  for (const plugin of ['bridge', 'host-local']) {
+    if (!existsSync(`/usr/lib/cni/${plugin}`)) {
+      throw new MissingDependencyError(`CNI plugin ${plugin} (Debian package containernetworking-plugins)`, 'run scripts/setup.sh');
+    }
   }
 }
