@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from '../../sys/exec.ts';
 import { deleteNetns } from '../../sys/netns.ts';
 import { netnsName, newRunId } from '../../sys/run-dir.ts';
@@ -23,18 +24,25 @@ interface ProgramCheck {
   required: boolean;
   fix: string;
   env?: Record<string, string>;
+  /** The pinned version (conf/versions.json), when the found one must match it. */
+  want?: string;
 }
 
 const SETUP = 'run scripts/setup.sh';
 const apt = (pkg: string) => `apt-get install ${pkg} (or ${SETUP})`;
 
+const PINS = JSON.parse(readFileSync(fileURLToPath(new URL('../../../conf/versions.json', import.meta.url)), 'utf8')) as {
+  go: Record<string, { module: string; version: string }>;
+};
+
 function programs(): ProgramCheck[] {
   const t = toolsRoot();
+  const pin = (name: string) => PINS.go[name]!.version;
   return [
     { name: 'etcd', argv: ['etcd', '--version'], pattern: /etcd Version: (\S+)/, required: true, fix: apt('etcd-server') },
     { name: 'etcdctl', argv: ['etcdctl', 'version'], pattern: /etcdctl version: (\S+)/, required: false, fix: apt('etcd-client') },
-    { name: 'flanneld', argv: [join(t, 'bin/flannel'), '--version'], pattern: /^(v\S+)/m, required: true, fix: SETUP },
-    { name: 'cnitool', argv: ['cat', join(t, 'bin/cnitool.version')], pattern: /@(\S+)/, required: true, fix: SETUP },
+    { name: 'flanneld', argv: [join(t, 'bin/flannel'), '--version'], pattern: /^(v\S+)/m, required: true, fix: SETUP, want: pin('flannel') },
+    { name: 'cnitool', argv: ['cat', join(t, 'bin/cnitool.version')], pattern: /@(\S+)/, required: true, fix: SETUP, want: pin('cnitool') },
     { name: 'flannel CNI plugin', argv: [join(t, 'cni/flannel')], env: { CNI_COMMAND: 'VERSION' }, pattern: /"cniVersion":"([^"]+)"/, required: true, fix: SETUP },
     { name: 'bridge CNI plugin', argv: ['/usr/lib/cni/bridge'], env: { CNI_COMMAND: 'VERSION' }, pattern: /"cniVersion":"([^"]+)"/, required: true, fix: apt('containernetworking-plugins') },
     { name: 'host-local CNI plugin', argv: ['/usr/lib/cni/host-local'], env: { CNI_COMMAND: 'VERSION' }, pattern: /"cniVersion":"([^"]+)"/, required: true, fix: apt('containernetworking-plugins') },
@@ -54,6 +62,9 @@ async function checkProgram(p: ProgramCheck): Promise<Check> {
   try {
     const r = await run(p.argv, { reject: false, timeoutMs: 10_000, env: p.env });
     const m = p.pattern.exec(r.stdout + r.stderr);
+    if (m && p.want && m[1] !== p.want) {
+      return { name: p.name, required: p.required, ok: false, detail: `${m[1]} (pinned: ${p.want})`, fix: p.fix };
+    }
     if (m) return { name: p.name, required: p.required, ok: true, detail: m[1]!, fix: '' };
     return { name: p.name, required: p.required, ok: false, detail: `unexpected output: ${(r.stdout + r.stderr).trim().split('\n')[0] ?? ''}`, fix: p.fix };
   } catch (e) {
