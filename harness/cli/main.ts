@@ -1,5 +1,7 @@
 import { HarnessError } from '../sys/errors.ts';
+import { capture } from './commands/capture.ts';
 import { clean } from './commands/clean.ts';
+import { decode } from './commands/decode.ts';
 import { doctor } from './commands/doctor.ts';
 import { down } from './commands/down.ts';
 import { exec } from './commands/exec.ts';
@@ -12,6 +14,10 @@ export const USAGE = `knetsim: Kubernetes networking scenarios on one Linux host
 Usage:
   knetsim up [--topology FILE] [--detach]   start a simulation; open the prompt (or print its run id)
   knetsim exec RUN NODE -- CMD [ARGS...]    run a program in a worker (C0w1) or pod (C0w1:c1) of a run
+  knetsim capture RUN NODE [-i IFACE] [-f FILTER] [-c N] [-w FILE.pcap]
+                                            tcpdump in a worker, pod or the underlay; decoded packets live
+  knetsim decode FILE.pcap [--vxlan-port N]... [--json]
+                                            one line per packet (or JSON), VXLAN opened
   knetsim ls                                list runs and their state
   knetsim down RUN                          stop a run and remove everything it made
   knetsim clean [RUN | --all]               remove what dead runs left (or RUN, or every run)
@@ -27,7 +33,7 @@ Environment:
   KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, ls, down, clean, doctor, test };
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

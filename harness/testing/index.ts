@@ -1,10 +1,13 @@
 /// <reference path="./matchers.d.ts" />
 import { expect } from 'vitest';
+import { toAgreeWithTshark } from './to-agree-with-tshark.ts';
 import { toBeInSubnet } from './to-be-in-subnet.ts';
+import { toContainVxlan } from './to-contain-vxlan.ts';
 import { toReach } from './to-reach.ts';
 
-expect.extend({ toReach, toBeInSubnet });
+expect.extend({ toReach, toBeInSubnet, toContainVxlan, toAgreeWithTshark });
 
 export { expect, describe } from 'vitest';
 export { test, simTest, resolveTopology, DEFAULT_TOPOLOGY_FILE, type SimFixtures, type TopologyInput } from './fixture.ts';
 export type { ReachOptions } from './to-reach.ts';
+export type { VxlanLevel, VxlanMatch } from './to-contain-vxlan.ts';

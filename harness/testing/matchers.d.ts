@@ -1,12 +1,17 @@
 import 'vitest';
 import type { Target } from '../model/pod.ts';
 import type { ReachOptions } from './to-reach.ts';
+import type { VxlanMatch } from './to-contain-vxlan.ts';
 
 interface KnetsimMatchers<R = unknown> {
   /** Pings the target from the received pod or worker; fails with loss and rtt. Await it. */
   toReach(target: Target, opts?: ReachOptions): Promise<R>;
   /** The received IPv4 address lies inside the CIDR's network. */
   toBeInSubnet(cidr: string): R;
+  /** The received packets (capture.stop()) hold a VXLAN packet with every field given. */
+  toContainVxlan(expected?: VxlanMatch): R;
+  /** The received capture or pcap path decodes as tshark decodes it, packet by packet. Await it. */
+  toAgreeWithTshark(opts?: { vxlanPorts?: readonly number[] }): Promise<R>;
 }
 
 declare module 'vitest' {

@@ -46,7 +46,7 @@ export class CniNetwork {
       subnetFile: this.options.subnetFile,
       dataDir: join(this.options.dir, 'flannel'),
       ipam: { dataDir: join(this.options.dir, 'ipam') },
-      delegate: { isDefaultGateway: true, hairpinMode: true },
+      delegate: { isDefaultGateway: true, hairpinMode: true, ipMasq: false },
     };
   }
 
