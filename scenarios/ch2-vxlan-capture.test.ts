@@ -1,5 +1,4 @@
 // Chapter 2 of the deck, with tcpdump: pod traffic between workers is really VXLAN on port 8472.
-import { captureIn } from '../harness/components/capture/index.ts';
 import { describe, expect, test } from '../harness/testing/index.ts';
 
 const PING = { count: 2, interval: 0.2 };
@@ -11,7 +10,7 @@ describe('chapter 2: VXLAN on the wire', () => {
     const [c1, c2] = [c0.pod('c1'), c0.pod('c2')];
     const uplink = await w1.capture({ filter: 'udp port 8472' });
     // The lead may add sim.underlay.capture(); until then, the underlay namespace directly.
-    const bridge = await captureIn(sim, sim.underlayNetns, { iface: 'br-C0', filter: 'udp port 8472' }, 'underlay');
+    const bridge = await sim.underlay.capture({ iface: 'br-C0', filter: 'udp port 8472' });
     try {
       await expect(c1).toReach(c2, PING);
     } finally {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { captureIn, type Capture, type CaptureOptions } from '../components/capture/index.ts';
 import { CniNetwork } from '../components/cni/cni.ts';
 import { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { Flanneld, writeNetworkConfig } from '../components/flannel/flanneld.ts';
@@ -62,6 +63,12 @@ export class Simulation implements AsyncDisposable {
 
   get underlayNetns(): string {
     return this.netnsName('ul');
+  }
+
+  /** The namespace of the switches (br-C0, br-top, the workers' ports), for captures. */
+  get underlay(): { netns: string; capture(opts?: CaptureOptions): Promise<Capture> } {
+    const netns = this.underlayNetns;
+    return { netns, capture: (opts = {}) => captureIn(this, netns, opts, 'underlay') };
   }
 
   netnsName(...parts: string[]): string {

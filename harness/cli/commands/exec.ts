@@ -1,7 +1,6 @@
-import { readRunState } from '../../model/run-state.ts';
 import { HarnessError } from '../../sys/errors.ts';
-import { runDirOf } from '../../sys/run-dir.ts';
 import { runAttached } from '../prompt.ts';
+import { findRunNode, requireRunState } from './run-node.ts';
 
 const USAGE = `knetsim exec RUN NODE -- CMD [ARGS...]
 
@@ -21,22 +20,8 @@ export async function exec(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const state = readRunState(runDirOf(runId));
-  if (!state) throw new HarnessError(`no running simulation "${runId}" (see knetsim ls)`);
-  const find = (name: string) => {
-    const [n, pod] = name.split(':', 2);
-    for (const c of state.clusters) {
-      if (pod === undefined) {
-        const w = c.workers.find((w) => w.fullName === n);
-        if (w) return w;
-      } else {
-        const p = c.pods.find((p) => p.name === pod && (p.worker === n || c.name === n));
-        if (p) return p;
-      }
-    }
-    return undefined;
-  };
-  const target = find(node);
+  const state = requireRunState(runId);
+  const target = findRunNode(state, node);
   if (!target) throw new HarnessError(`run ${runId} has no worker or pod "${node}"`);
-  return runAttached(target.netns, cmd.map((a) => find(a)?.ip ?? a));
+  return runAttached(target.netns, cmd.map((a) => findRunNode(state, a)?.ip ?? a));
 }

@@ -14,6 +14,8 @@ export interface RunNode {
   kind: 'worker' | 'pod' | 'underlay';
   label: string;
   netns: string;
+  /** The worker's or pod's address (the underlay has none). */
+  ip?: string;
 }
 
 /** The state.json of a live run, or an error saying there is none. */
@@ -30,10 +32,10 @@ export function findRunNode(state: RunState, name: string): RunNode | undefined 
   for (const c of state.clusters) {
     if (pod === undefined) {
       const w = c.workers.find((w) => w.fullName === node);
-      if (w) return { kind: 'worker', label: w.fullName, netns: w.netns };
+      if (w) return { kind: 'worker', label: w.fullName, netns: w.netns, ip: w.ip };
     } else {
       const p = c.pods.find((p) => p.name === pod && (p.worker === node || c.name === node));
-      if (p) return { kind: 'pod', label: `${p.worker}:${p.name}`, netns: p.netns };
+      if (p) return { kind: 'pod', label: `${p.worker}:${p.name}`, netns: p.netns, ip: p.ip };
     }
   }
   return undefined;
