@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Results for the report: Allure results and JUnit XML, under KNETSIM_REPORT_DIR
+// (`knetsim test --report-dir`), default reports/latest.
+const reportDir = process.env.KNETSIM_REPORT_DIR ?? 'reports/latest';
+
 // Two projects: `unit` is pure logic and runs anywhere; `scenarios` builds real
 // simulations (root, namespaces, etcd, flanneld) and needs the setup script's tools.
 export default defineConfig({
@@ -7,10 +11,16 @@ export default defineConfig({
     // Each scenario file builds its own simulation; two files run side by side (2 cores).
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: [
+      'default',
+      ['allure-vitest/reporter', { resultsDir: `${reportDir}/allure-results` }],
+      ['junit', { outputFile: `${reportDir}/junit.xml` }],
+    ],
     projects: [
       {
         test: {
           name: 'unit',
+          setupFiles: ['allure-vitest/setup'],
           include: ['harness/**/*.test.ts'],
           exclude: ['harness/**/*.sim.test.ts'],
           testTimeout: 20_000,
@@ -19,6 +29,7 @@ export default defineConfig({
       {
         test: {
           name: 'scenarios',
+          setupFiles: ['allure-vitest/setup'],
           include: ['scenarios/**/*.test.ts', 'harness/**/*.sim.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -6,6 +6,7 @@ import { doctor } from './commands/doctor.ts';
 import { down } from './commands/down.ts';
 import { exec } from './commands/exec.ts';
 import { ls } from './commands/ls.ts';
+import { report } from './commands/report.ts';
 import { test } from './commands/test.ts';
 import { up } from './commands/up.ts';
 
@@ -22,7 +23,9 @@ Usage:
   knetsim down RUN                          stop a run and remove everything it made
   knetsim clean [RUN | --all]               remove what dead runs left (or RUN, or every run)
   knetsim doctor                            check every program and kernel feature knetsim needs
-  knetsim test [PATHS...]                   run scenario files (vitest)
+  knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all]
+                                            run scenario files; HTML report + JUnit XML in DIR
+  knetsim report [--report-dir DIR]         regenerate the HTML report from DIR's results
 
 Options:
   -h, --help      this text (also: knetsim COMMAND --help)
@@ -33,7 +36,7 @@ Environment:
   KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test };
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -23,6 +23,10 @@ export class Cluster {
     return this.plan.name;
   }
 
+  toJSON(): string {
+    return `cluster ${this.name}`;
+  }
+
   /** The cluster's etcd, through the etcd3 client. */
   get kv(): Etcd3 {
     return this.etcd.kv();

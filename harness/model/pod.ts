@@ -3,7 +3,8 @@ import { captureIn, type Capture, type CaptureOptions } from '../components/capt
 import { HarnessError } from '../sys/errors.ts';
 import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
 import { deleteNetns } from '../sys/netns.ts';
-import { parsePing, type PingStats } from './ping.ts';
+import { formatPing, parsePing, type PingStats } from './ping.ts';
+import { silentReporter, type Reporter } from '../sys/reporter.ts';
 import type { Worker } from './worker.ts';
 
 export interface PingOptions {
@@ -37,6 +38,11 @@ export class Pod {
     return `${this.worker.fullName}:${this.name}`;
   }
 
+  /** How reports and messages print a pod. */
+  toJSON(): string {
+    return `pod ${this.label} ${this.ip}`;
+  }
+
   get isDeleted(): boolean {
     return this.deleted;
   }
@@ -48,7 +54,7 @@ export class Pod {
 
   /** Pings a target from this pod; never throws for loss, only for a ping that cannot run. */
   async ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
-    return pingFrom(this.netns, target, opts);
+    return pingFrom(this.netns, this.label, target, opts, this.worker.cluster.sim.reporter);
   }
 
   /** Starts tcpdump in this pod (default interface: its eth0); resolves once it listens. */
@@ -61,22 +67,37 @@ export class Pod {
   async delete(): Promise<void> {
     if (this.deleted) return;
     this.deleted = true;
-    await this.worker.cni.del(this.netns);
-    await deleteNetns([this.netns]);
-    this.worker.cluster.forgetPod(this);
+    await this.worker.cluster.sim.reporter.step(`delete pod ${this.label}`, async () => {
+      await this.worker.cni.del(this.netns);
+      await deleteNetns([this.netns]);
+      this.worker.cluster.forgetPod(this);
+    });
   }
 }
 
-export async function pingFrom(netns: string, target: Target, opts: PingOptions = {}): Promise<PingStats> {
+export async function pingFrom(
+  netns: string,
+  from: string,
+  target: Target,
+  opts: PingOptions = {},
+  reporter: Reporter = silentReporter,
+): Promise<PingStats> {
   const ip = typeof target === 'string' ? target : target.ip;
   const label = typeof target === 'string' ? target : target.label;
   const count = opts.count ?? 3;
-  const r = await run(
-    ['ping', '-n', '-q', '-c', String(count), '-i', String(opts.interval ?? 0.2), '-W', String(opts.wait ?? 1), ip],
-    { netns, reject: false, timeoutMs: (count * (opts.interval ?? 0.2) + (opts.wait ?? 1)) * 1000 + 10_000 },
-  );
-  if (r.exitCode > 1) {
-    throw new HarnessError(`ping ${label} (${ip}) from ${netns} could not run (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  }
-  return { ...parsePing(label, r.stdout + r.stderr), target: `${label} (${ip})` };
+  const interval = opts.interval ?? 0.2;
+  const wait = opts.wait ?? 1;
+  return reporter.step(`ping ${from} → ${label} (${ip})`, async () => {
+    const r = await run(['ping', '-n', '-q', '-c', String(count), '-i', String(interval), '-W', String(wait), ip], {
+      netns,
+      reject: false,
+      timeoutMs: (count * interval + wait) * 1000 + 10_000,
+    });
+    if (r.exitCode > 1) {
+      throw new HarnessError(`ping ${label} (${ip}) from ${from} could not run (exit ${r.exitCode}): ${r.stderr.trim()}`);
+    }
+    const stats = { ...parsePing(label, r.stdout + r.stderr), target: `${label} (${ip})` };
+    await reporter.attach(`ping ${from} → ${label}: ${formatPing(stats)}`, stats.output, 'text/plain');
+    return stats;
+  });
 }

@@ -36,8 +36,16 @@ interface SimLike {
   >;
 }
 
-export function saveRunState(runDir: string, sim: SimLike): void {
-  const state: RunState = {
+export function saveRunState(runDir: string, sim: SimLike): RunState {
+  const state = runStateOf(sim);
+  const file = join(runDir, 'state.json');
+  writeFileSync(file + '.tmp', JSON.stringify(state, null, 2));
+  renameSync(file + '.tmp', file);
+  return state;
+}
+
+export function runStateOf(sim: SimLike): RunState {
+  return {
     runId: sim.runId,
     topology: sim.topology.name,
     underlayNetns: sim.underlayNetns,
@@ -48,9 +56,6 @@ export function saveRunState(runDir: string, sim: SimLike): void {
       pods: c.listPods().map((p) => ({ name: p.name, worker: p.worker.fullName, netns: p.netns, ip: p.ip })),
     })),
   };
-  const file = join(runDir, 'state.json');
-  writeFileSync(file + '.tmp', JSON.stringify(state, null, 2));
-  renameSync(file + '.tmp', file);
 }
 
 export function readRunState(runDir: string): RunState | undefined {

@@ -8,6 +8,7 @@ import { preflight } from '../components/tools/preflight.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { Ledger } from '../sys/ledger.ts';
 import { processStartTime } from '../sys/proc.ts';
+import { silentReporter, type Reporter } from '../sys/reporter.ts';
 import { reapRun } from '../sys/reaper.ts';
 import { netnsName, newRunId, runDirOf } from '../sys/run-dir.ts';
 import { Cluster } from './cluster.ts';
@@ -15,7 +16,8 @@ import type { Pod } from './pod.ts';
 import type { Topology } from './topology.ts';
 import { Worker } from './worker.ts';
 import { mapLimit } from './concurrency.ts';
-import { saveRunState } from './run-state.ts';
+import { runStateOf, saveRunState } from './run-state.ts';
+import { timelineSvg, topologySvg } from './topology-svg.ts';
 
 export interface SimulationOptions {
   topology: Topology;
@@ -24,6 +26,8 @@ export interface SimulationOptions {
   title?: string;
   /** Deadline for each readiness wait (etcd healthy, flanneld ready). */
   readyTimeoutMs?: number;
+  /** Where operations are told as steps with evidence (default: nowhere). */
+  reporter?: Reporter;
   /** Structured events as start-up proceeds. */
   onEvent?: (e: SimEvent) => void;
 }
@@ -51,6 +55,8 @@ const POD_CONCURRENCY = 6;
 export class Simulation implements AsyncDisposable {
   readonly clusters = new Map<string, Cluster>();
   readonly timings: PhaseTiming[] = [];
+  /** Steps and evidence of every operation; the test fixture plugs in the report's. */
+  reporter: Reporter;
   private stopped = false;
 
   private constructor(
@@ -59,7 +65,9 @@ export class Simulation implements AsyncDisposable {
     readonly topology: Topology,
     readonly ledger: Ledger,
     private readonly options: SimulationOptions,
-  ) {}
+  ) {
+    this.reporter = options.reporter ?? silentReporter;
+  }
 
   get underlayNetns(): string {
     return this.netnsName('ul');
@@ -102,7 +110,7 @@ export class Simulation implements AsyncDisposable {
 
   private async phase<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
-    const r = await fn();
+    const r = await this.reporter.step(`start-up: ${phase}`, fn);
     const ms = Math.round(performance.now() - t0);
     this.timings.push({ phase, ms });
     this.options.onEvent?.({ kind: 'phase', phase, ms });
@@ -163,12 +171,17 @@ export class Simulation implements AsyncDisposable {
 
     await this.phase('pods', async () => {
       const all = t.clusters.flatMap((c) => c.pods.map((p) => ({ cluster: this.clusters.get(c.name)!, ...p })));
-      await mapLimit(all, POD_CONCURRENCY, async (p) => {
-        const pod = await p.cluster.createPod(p.name, p.worker);
+      const pods = await mapLimit(all, POD_CONCURRENCY, (p) => p.cluster.worker(p.worker).createPodReporting(p.name, silentReporter));
+      for (const pod of pods) {
         this.options.onEvent?.({ kind: 'pod', action: 'created', pod: pod.label, ip: pod.ip });
-      });
+        await this.reporter.step(`pod ${pod.label} ${pod.ip}`, () =>
+          this.reporter.attach(`CNI result ${pod.label}`, JSON.stringify(pod.cni.raw, null, 2), 'application/json'),
+        );
+      }
     });
     this.saveState();
+    await this.reporter.attach('topology.svg', topologySvg(runStateOf(this)), 'image/svg+xml');
+    await this.reporter.attach(`start-up timeline (${this.timings.reduce((n, t) => n + t.ms, 0)} ms)`, timelineSvg(this.timings), 'image/svg+xml');
   }
 
   cluster(name: string): Cluster {
@@ -209,6 +222,10 @@ export class Simulation implements AsyncDisposable {
     this.stopped = true;
     for (const c of this.clusters.values()) c.etcd.kv().close();
     await reapRun(this.runId, { keepDir: opts.keepDir ?? false });
+  }
+
+  toJSON(): string {
+    return `simulation ${this.runId} (${this.topology.name})`;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

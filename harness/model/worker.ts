@@ -6,6 +6,7 @@ import { createNetns, deleteNetns } from '../sys/netns.ts';
 import type { Cluster } from './cluster.ts';
 import { Pod, pingFrom, type PingOptions, type Target } from './pod.ts';
 import type { PingStats } from './ping.ts';
+import type { Reporter } from '../sys/reporter.ts';
 import { podNameSchema } from './names.ts';
 
 /** A worker node: a namespace on its cluster's bridge, running flanneld and the CNI chain. */
@@ -29,12 +30,17 @@ export class Worker {
     return this.fullName;
   }
 
+  /** How reports and messages print a worker. */
+  toJSON(): string {
+    return `worker ${this.fullName} ${this.ip}`;
+  }
+
   exec(argv: readonly string[], opts: Omit<RunOptions, 'netns'> = {}): Promise<RunResult> {
     return run(argv, { ...opts, netns: this.netns });
   }
 
   ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
-    return pingFrom(this.netns, target, opts);
+    return pingFrom(this.netns, this.label, target, opts, this.cluster.sim.reporter);
   }
 
   /** Starts tcpdump here (default interface: the uplink eth0); resolves once it listens. */
@@ -43,17 +49,28 @@ export class Worker {
   }
 
   /** Creates a pod here: a namespace, then `cnitool add` in this worker's namespace. */
-  async createPod(name: string): Promise<Pod> {
+  createPod(name: string): Promise<Pod> {
+    return this.createPodReporting(name, this.cluster.sim.reporter);
+  }
+
+  /**
+   * @internal createPod, telling `reporter`: pods made concurrently (at start-up) are made
+   * silently and told afterwards, one step each, since report steps nest by time.
+   */
+  async createPodReporting(name: string, reporter: Reporter): Promise<Pod> {
     podNameSchema.parse(name);
     this.cluster.reservePodName(name);
     const sim = this.cluster.sim;
     const netns = sim.netnsName(this.fullName, name);
     try {
-      await createNetns(sim.ledger, [netns]);
-      const result = await this.cni.add(netns);
-      const pod = new Pod(this, name, netns, result);
-      this.cluster.registerPod(pod);
-      return pod;
+      return await reporter.step(`create pod ${name} on ${this.fullName}`, async () => {
+        await createNetns(sim.ledger, [netns]);
+        const result = await this.cni.add(netns);
+        await reporter.attach(`CNI result ${this.fullName}:${name}`, JSON.stringify(result.raw, null, 2), 'application/json');
+        const pod = new Pod(this, name, netns, result);
+        this.cluster.registerPod(pod);
+        return pod;
+      });
     } catch (e) {
       this.cluster.releasePodName(name);
       await deleteNetns([netns]).catch(() => undefined);

@@ -1,13 +1,19 @@
-import { test as base } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test as base } from 'vitest';
 import { Simulation } from '../model/simulation.ts';
 import { loadTopology, planTopology, type Topology } from '../model/topology.ts';
+import { tailLines } from '../sys/errors.ts';
+import { allureReporter } from './allure-reporter.ts';
 
 export const DEFAULT_TOPOLOGY_FILE = fileURLToPath(new URL('../../conf/topology.default.json', import.meta.url));
 
 export interface SimFixtures {
   /** A running simulation, built once per file and torn down after its last test. */
   sim: Simulation;
+  /** @internal Attaches the daemon logs of live simulations to a failed test. */
+  logsOnFailure: void;
 }
 
 /** A topology file path, or a topology object (validated like a file). */
@@ -17,23 +23,64 @@ export function resolveTopology(input: TopologyInput): Topology {
   return typeof input === 'string' ? loadTopology(input) : planTopology(input, { source: 'topology object' });
 }
 
+/** Simulations of this worker process that are up, for the failure evidence. */
+const live = new Set<Simulation>();
+
+/** How much of each daemon log a failed test carries. */
+const LOG_TAIL_LINES = 300;
+
+function logFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st?.isDirectory()) walk(p);
+      else if (st?.isFile() && name.endsWith('.log')) out.push(p);
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    /* the run is gone */
+  }
+  return out.sort();
+}
+
 /**
  * A vitest `test` whose `sim` fixture runs the given topology (default: conf/topology.default.json).
- * `scope: 'file'` builds one simulation per file, `'test'` a fresh one per test.
+ * `scope: 'file'` builds one simulation per file, `'test'` a fresh one per test. Every
+ * harness operation becomes an Allure step; a failed test gets the daemons' logs.
  */
 export function simTest(topology: TopologyInput = DEFAULT_TOPOLOGY_FILE, opts: { scope?: 'file' | 'test' } = {}) {
   return base.extend<SimFixtures>({
     sim: [
       // eslint-disable-next-line no-empty-pattern
       async ({}, use) => {
-        const sim = await Simulation.start({ topology: resolveTopology(topology), title: 'vitest' });
+        const sim = await Simulation.start({ topology: resolveTopology(topology), title: 'vitest', reporter: allureReporter });
+        live.add(sim);
         try {
           await use(sim);
         } finally {
+          live.delete(sim);
           await sim.stop();
         }
       },
       { scope: opts.scope ?? 'file' },
+    ],
+    logsOnFailure: [
+      async ({ onTestFailed }, use) => {
+        onTestFailed(async () => {
+          for (const sim of live) {
+            for (const file of logFiles(sim.runDir)) {
+              const text = tailLines(readFileSync(file, 'utf8'), LOG_TAIL_LINES);
+              await allureReporter.attach(`log ${relative(sim.runDir, file)}`, text || '(empty)', 'text/plain');
+            }
+          }
+        });
+        await use();
+      },
+      { auto: true },
     ],
   });
 }

@@ -1,20 +1,51 @@
 import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from './args.ts';
+import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** `knetsim test [PATHS...] [vitest options]`: runs scenario files with vitest. */
-export async function test(args: string[]): Promise<number> {
-  if (args[0] === '-h' || args[0] === '--help') {
-    console.log(`knetsim test [PATHS...] [VITEST OPTIONS...]
+const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report]
 
-Runs scenario files (default: the scenarios project) with vitest; exit code 1 when any fails.`);
-    return 0;
-  }
-  const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
-  const paths = args.length ? args : ['--project', 'scenarios'];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitest, 'run', ...paths], { stdio: 'inherit', cwd: ROOT });
-    child.on('exit', (code) => resolve(code ?? 1));
+Runs scenario files with vitest (default: the scenarios project; --all: every test, unit
+tests included), then writes the HTML report (Allure) and JUnit XML:
+  DIR/html/index.html   the report          (DIR default: ${REPORT_DIR_DEFAULT})
+  DIR/junit.xml         for CI
+  DIR/allure-results/   the raw results ('knetsim report' regenerates the HTML from them)
+--retries N re-runs a failed test up to N times; one that passes on a retry is marked
+flaky in the report, and its failed tries keep their evidence.
+Exit code: 0 when every test passed, 1 otherwise.`;
+
+export async function test(args: string[]): Promise<number> {
+  const a = parse(args, USAGE, {
+    all: { type: 'boolean' },
+    'report-dir': { type: 'string' },
+    retries: { type: 'string' },
+    'no-report': { type: 'boolean' },
   });
+  if (!a) return 0;
+  const reportDir = resolve(a.values['report-dir'] ?? REPORT_DIR_DEFAULT);
+  const retries = a.values.retries ?? '0';
+  if (!/^\d+$/.test(retries)) {
+    console.error(`knetsim test: --retries must be a whole number, got "${retries}"`);
+    return 2;
+  }
+  rmSync(`${reportDir}/allure-results`, { recursive: true, force: true });
+  const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
+  const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
+  const code = await new Promise<number>((done) => {
+    const child = spawn(process.execPath, [vitest, 'run', ...select, '--retry', retries], {
+      stdio: 'inherit',
+      cwd: ROOT,
+      env: { ...process.env, KNETSIM_REPORT_DIR: reportDir },
+    });
+    child.on('exit', (c) => done(c ?? 1));
+  });
+  if (!a.values['no-report'] && existsSync(`${reportDir}/allure-results`)) {
+    const html = await generateReport(reportDir);
+    console.log(`\nreport: ${html}\njunit:  ${reportDir}/junit.xml`);
+  }
+  return code === 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ledger } from '../../sys/ledger.ts';
+import { silentReporter, type Reporter } from '../../sys/reporter.ts';
 import type { FlannelNetworkConfig } from '../flannel/network-config.ts';
 import { DEFAULT_VXLAN_PORTS } from '../../packets/vxlan.ts';
 import { parseCaptureOptions, type CaptureOptions } from './capture-options.ts';
@@ -10,6 +11,7 @@ import { Capture } from './tcpdump-capture.ts';
 export interface CaptureHost {
   runDir: string;
   ledger: Ledger;
+  reporter?: Reporter;
   topology: { clusters: readonly { flannel: FlannelNetworkConfig }[] };
 }
 
@@ -39,5 +41,9 @@ export async function captureIn(host: CaptureHost, netns: string, opts: CaptureO
   const options = parseCaptureOptions(opts);
   const label = `${options.label ?? who ?? netns} ${options.iface}`;
   const { file, logFile } = nextCaptureFile(host.runDir, label);
-  return Capture.start(host.ledger, { label, netns, file, logFile, options, vxlanPorts: vxlanPortsOf(host) });
+  const reporter = host.reporter ?? silentReporter;
+  const filter = options.filter ? ` filter "${options.filter}"` : '';
+  return reporter.step(`capture on ${label}${filter}`, () =>
+    Capture.start(host.ledger, { label, netns, file, logFile, options, vxlanPorts: vxlanPortsOf(host), reporter }),
+  );
 }

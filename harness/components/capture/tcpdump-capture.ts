@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Daemon } from '../../sys/daemon.ts';
 import type { Ledger } from '../../sys/ledger.ts';
+import { silentReporter, type Reporter } from '../../sys/reporter.ts';
 import { notYet, ready, sleep, waitFor, WaitAbort } from '../../sys/wait.ts';
 import { decodePcapFile } from '../../packets/pcap-reader.ts';
 import type { PacketList } from '../../packets/packet-list.ts';
+import { summary } from '../../packets/summary.ts';
 import { tcpdumpArgv, type ResolvedCaptureOptions } from './capture-options.ts';
 
 export interface CaptureSpec {
@@ -16,6 +18,8 @@ export interface CaptureSpec {
   options: ResolvedCaptureOptions;
   /** UDP ports decoded as VXLAN when the capture is read. */
   vxlanPorts: readonly number[];
+  /** Where the stop step and its evidence (the pcap, its decoded lines) go. */
+  reporter?: Reporter;
 }
 
 /** Grace between SIGTERM and SIGKILL when stopping: tcpdump flushes and exits in milliseconds. */
@@ -91,11 +95,15 @@ export class Capture implements AsyncDisposable {
 
   /** Ends tcpdump (it flushes the file on SIGTERM), waits for it to exit, decodes the file. Idempotent. */
   stop(): Promise<PacketList> {
-    this.stopping ??= (async () => {
+    const reporter = this.spec.reporter ?? silentReporter;
+    this.stopping ??= reporter.step(`capture stopped: ${this.label}`, async () => {
       if (this.daemon.running) await this.settle();
       await this.daemon.stop(STOP_GRACE_MS);
-      return this.read();
-    })();
+      const packets = await this.read();
+      await reporter.attach(`${this.label}.pcap`, readFileSync(this.file), 'application/vnd.tcpdump.pcap');
+      await reporter.attach(`${this.label} decoded (${packets.count} packets)`, packets.summaries().join('\n') || '(no packets)', 'text/plain');
+      return packets;
+    });
     return this.stopping;
   }
 
