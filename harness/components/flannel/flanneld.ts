@@ -44,12 +44,32 @@ export interface FlanneldOptions {
   dir: string;
 }
 
+/**
+ * flanneld picks a free subnet at random and claims it in an etcd transaction; when two
+ * workers start together and pick the same one, the loser exits ("subnet already exists").
+ * Kubernetes restarts it (the kube-flannel pod's restart policy); so do we, this many times.
+ */
+const LEASE_RACE_RESTARTS = 5;
+const LEASE_RACE = /failed to acquire lease: subnet already exists/;
+
 /** The real flanneld (built from github.com/flannel-io/flannel) in a worker's namespace. */
 export class Flanneld {
+  private restarts = 0;
+
   private constructor(
     readonly options: FlanneldOptions,
-    readonly daemon: Daemon,
+    private current: Daemon,
+    private readonly ledger: Ledger,
   ) {}
+
+  get daemon(): Daemon {
+    return this.current;
+  }
+
+  /** Times flanneld was restarted after losing a lease race at start. */
+  get leaseRaceRestarts(): number {
+    return this.restarts;
+  }
 
   get subnetFile(): string {
     return join(this.options.dir, 'subnet.env');
@@ -57,8 +77,12 @@ export class Flanneld {
 
   static start(ledger: Ledger, options: FlanneldOptions): Flanneld {
     mkdirSync(options.dir, { recursive: true });
+    return new Flanneld(options, Flanneld.spawn(ledger, options), ledger);
+  }
+
+  private static spawn(ledger: Ledger, options: FlanneldOptions): Daemon {
     const subnetFile = join(options.dir, 'subnet.env');
-    const daemon = Daemon.start(ledger, {
+    return Daemon.start(ledger, {
       name: `flanneld ${options.worker}`,
       netns: options.netns,
       logFile: join(options.dir, 'flanneld.log'),
@@ -74,7 +98,6 @@ export class Flanneld {
         '--iptables-forward-rules=false',
       ],
     });
-    return new Flanneld(options, daemon);
   }
 
   /** Ready when the subnet file exists and the backend's device (flannel.<VNI>) is up. */
@@ -83,7 +106,14 @@ export class Flanneld {
     return waitFor(
       `flanneld on ${this.options.worker} to write ${this.subnetFile}${device ? ` and bring ${device} up` : ''}`,
       async () => {
-        if (!this.daemon.running) throw new WaitAbort(this.daemon.error('exited before it was ready'));
+        if (!this.daemon.running) {
+          if (this.restarts < LEASE_RACE_RESTARTS && LEASE_RACE.test(this.daemon.logTail(5))) {
+            this.restarts++;
+            this.current = Flanneld.spawn(this.ledger, this.options);
+            return notYet(`restarted after losing a subnet lease race (${this.restarts})`);
+          }
+          throw new WaitAbort(this.daemon.error('exited before it was ready'));
+        }
         if (!existsSync(this.subnetFile)) return notYet(`no subnet file; log: ${lastLine(this.daemon.logTail(1))}`);
         const env = parseSubnetEnv(readFileSync(this.subnetFile, 'utf8'));
         if (!env) return notYet('subnet file incomplete');
