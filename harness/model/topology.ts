@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { FlannelNetworkConfigSchema, subnetCapacity, type FlannelNetworkConfig } from '../components/flannel/network-config.ts';
 import { ValidationError } from '../sys/errors.ts';
+import { fromZod, zodIssues } from '../sys/validation.ts';
 import { cidrSize, cidrsOverlap, formatIpv4, isCidr, parseCidr } from '../sys/ipv4.ts';
 
 /**
@@ -206,20 +207,8 @@ function readFlannel(
   }
   const r = FlannelNetworkConfigSchema.safeParse(raw);
   if (!r.success) {
-    for (const i of r.error.issues) issues.push({ path: [where, ...i.path].join('.'), message: zodMessage(i) });
+    issues.push(...zodIssues(r.error, [where]));
     return undefined;
   }
   return r.data;
-}
-
-export function fromZod(source: string, error: z.ZodError): ValidationError {
-  return new ValidationError(
-    source,
-    error.issues.map((i) => ({ path: i.path.join('.'), message: zodMessage(i) })),
-  );
-}
-
-function zodMessage(i: z.ZodIssue): string {
-  if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-  return i.message;
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ValidationError } from '../../sys/errors.ts';
+import { fromZod } from '../../sys/validation.ts';
 import { cidrContains, cidrSize, isCidr, isIpv4, parseCidr, parseIpv4 } from '../../sys/ipv4.ts';
 
 /**
@@ -67,4 +70,22 @@ export function subnetCapacity(c: FlannelNetworkConfig): number {
 /** The name of the VXLAN device flannel makes: flannel.<VNI>. */
 export function vxlanDevice(c: FlannelNetworkConfig): string | undefined {
   return c.Backend.Type === 'vxlan' ? `flannel.${c.Backend.VNI}` : undefined;
+}
+
+/** Validates a flannel network config; the ValidationError names each bad field. */
+export function parseFlannelConfig(raw: unknown, source = 'flannel network config'): FlannelNetworkConfig {
+  const r = FlannelNetworkConfigSchema.safeParse(raw);
+  if (!r.success) throw fromZod(source, r.error);
+  return r.data;
+}
+
+/** Reads and validates a flannel network config file (conf/flannel-network-config.json). */
+export function loadFlannelConfig(file: string): FlannelNetworkConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
+  }
+  return parseFlannelConfig(raw, file);
 }
