@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,9 @@ writeFileSync(
   }),
 );
 
-async function knetsim(args: string[], input?: string) {
+async function knetsim(args: string[], input?: string, env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { timeout: 90_000 }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [BIN, ...args], { timeout: 90_000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(input ?? '');
@@ -77,12 +77,14 @@ describe('knetsim CLI', () => {
   it('a bad topology is rejected, naming the field, before anything is created', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'knetsim-bad-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ clusters: [{ name: 'C0', workers: ['w1', 'w1'], pods: [{ name: 'x', worker: 'w7' }] }] }));
-    const before = listNetns();
-    const r = await knetsim(['up', '--detach', '--topology', file]);
+    // A state folder of its own: a run writes its ledger there before it creates anything,
+    // so an empty folder after the call means nothing was created (other tests run alongside).
+    const state = mkdtempSync(join(tmpdir(), 'knetsim-state-'));
+    const r = await knetsim(['up', '--detach', '--topology', file], undefined, { KNETSIM_STATE_DIR: state });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/clusters\.0\.workers\.1: duplicate worker name "w1"/);
     expect(r.stderr).toMatch(/clusters\.0\.pods\.0\.worker: no worker "w7"/);
-    expect(listNetns()).toEqual(before);
+    expect(readdirSync(state)).toEqual([]);
   });
 
   it('clean removes everything of a run killed by SIGKILL in the middle of start-up', async () => {

@@ -1,11 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFlannelConfig } from '../components/flannel/network-config.ts';
 import { ValidationError } from '../sys/errors.ts';
-import { listNetns } from '../sys/netns.ts';
-import { stateRoot } from '../sys/run-dir.ts';
 import { Simulation } from './simulation.ts';
 import { loadTopology, planTopology } from './topology.ts';
 import '../testing/index.ts';
@@ -25,8 +24,6 @@ const LOADERS: Record<string, (file: string) => unknown> = {
   flannel: loadFlannelConfig,
 };
 
-const runs = () => (existsSync(stateRoot()) ? readdirSync(stateRoot()) : []);
-
 describe('the bad-input corpus (conf/bad-inputs)', () => {
   it('holds at least 40 cases, and every file in it is a case', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
@@ -35,8 +32,11 @@ describe('the bad-input corpus (conf/bad-inputs)', () => {
   });
 
   it('rejects each input naming the field and the reason, creates nothing, and leaves the process healthy', async () => {
-    const netnsBefore = listNetns();
-    const runsBefore = runs();
+    // A state folder of its own: a run writes its ledger there before it creates anything,
+    // so an empty folder afterwards means nothing was created (other tests run alongside).
+    const mainState = process.env.KNETSIM_STATE_DIR;
+    const isolated = mkdtempSync(join(tmpdir(), 'knetsim-state-'));
+    process.env.KNETSIM_STATE_DIR = isolated;
     const wrong: string[] = [];
     for (const c of cases) {
       const load = LOADERS[c.kind];
@@ -58,9 +58,10 @@ describe('the bad-input corpus (conf/bad-inputs)', () => {
       }
       expect(error.message.startsWith(`invalid `)).toBe(true);
     }
+    if (mainState === undefined) delete process.env.KNETSIM_STATE_DIR;
+    else process.env.KNETSIM_STATE_DIR = mainState;
     expect(wrong).toEqual([]);
-    expect(listNetns()).toEqual(netnsBefore);
-    expect(runs()).toEqual(runsBefore);
+    expect(readdirSync(isolated)).toEqual([]);
 
     // Still healthy: the same process builds a simulation right after.
     const sim = await Simulation.start({
