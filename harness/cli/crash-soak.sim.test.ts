@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run } from '../sys/exec.ts';
+import { Ledger } from '../sys/ledger.ts';
+import { listNetns } from '../sys/netns.ts';
+import { isSameProcess } from '../sys/proc.ts';
+import { sleep } from '../sys/wait.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
+const KILLS = Number(process.env.KNETSIM_SOAK_KILLS ?? 20);
+
+/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function rootSnapshot(): Promise<string[]> {
+  const r = await Promise.all([
+    run(['ip', '-br', 'link', 'show']),
+    run(['ip', 'route', 'show', 'table', 'all']),
+    run(['nft', 'list', 'ruleset']),
+  ]);
+  return r.map((x) => x.stdout);
+}
+
+describe('crash safety', () => {
+  it(`SIGKILL at random moments of start-up and of a running prompt, ${KILLS} times, then knetsim clean leaves nothing`, async () => {
+    const seed = Number(process.env.KNETSIM_SOAK_SEED ?? Date.now() % 1_000_000);
+    const random = prng(seed);
+    const state = mkdtempSync(join(tmpdir(), 'knetsim-soak-'));
+    const topology = join(state, '..', `soak-${seed}.json`);
+    writeFileSync(
+      topology,
+      JSON.stringify({
+        name: 'soak',
+        flannel: fileURLToPath(new URL('../../conf/flannel-network-config.json', import.meta.url)),
+        clusters: [{ name: 'C0', workers: ['w1', 'w2'], pods: [{ name: 'c1', worker: 'w1' }, { name: 'c2', worker: 'w2' }] }],
+      }),
+    );
+    const env = { ...process.env, KNETSIM_STATE_DIR: state };
+    const before = await rootSnapshot();
+    const killedAt: string[] = [];
+
+    for (let i = 0; i < KILLS; i++) {
+      const child = spawn(process.execPath, [BIN, 'up', '--topology', topology], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      // Half the kills land in start-up (0-1.5 s after the run id appears), half while a
+      // ping runs at the prompt.
+      const duringStartup = random() < 0.5;
+      const delay = Math.round(random() * (duringStartup ? 1500 : 800));
+      const deadline = performance.now() + 60_000;
+      while (!/Run [a-z0-9]{4}:/.test(out) && performance.now() < deadline && child.exitCode === null) await sleep(10);
+      if (!duringStartup) {
+        while (!/ready\. Type help/.test(out) && performance.now() < deadline && child.exitCode === null) await sleep(10);
+        child.stdin.write('C0w1:c1 ping -c 100 -i 0.02 C0w2:c2\n');
+      }
+      await sleep(delay);
+      const done = [...out.matchAll(/\*\*\* (\w+) ready in/g)].map((m) => m[1]);
+      const phase = /ready\. Type help/.test(out) ? 'prompt' : `after ${done.at(-1) ?? 'nothing'}`;
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      killedAt.push(phase);
+    }
+
+    const runIds = readdirSync(state);
+    expect(runIds.length).toBe(KILLS);
+    const ledgers = runIds.map((id) => Ledger.open(join(state, id)).entries());
+    const clean = await run([process.execPath, BIN, 'clean'], { env });
+    expect(clean.stdout.match(/cleaned [a-z0-9]{4} \(dead\)/g)?.length, clean.stdout).toBe(KILLS);
+
+    const leftovers = {
+      seed,
+      killedAt,
+      stateFolder: readdirSync(state),
+      netns: listNetns().filter((n) => runIds.some((id) => n.startsWith(`kn-${id}-`))),
+      mounts: readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .filter((l) => runIds.some((id) => l.includes(`/run/netns/kn-${id}-`))),
+      processes: ledgers.flat().filter((e) => e.kind === 'process' && isSameProcess(e.pid, e.startTime)),
+    };
+    expect(leftovers).toEqual({ seed, killedAt, stateFolder: [], netns: [], mounts: [], processes: [] });
+    expect(await rootSnapshot()).toEqual(before);
+    // Kills landed in more than one phase (start-up and the prompt).
+    expect(new Set(killedAt).size).toBeGreaterThan(1);
+  }, 300_000);
+});
