@@ -58,6 +58,8 @@ export class Simulation implements AsyncDisposable {
   /** Steps and evidence of every operation; the test fixture plugs in the report's. */
   reporter: Reporter;
   private stopped = false;
+  /** While start-up makes pods, state.json is written once at the end, not once per pod. */
+  private building = true;
 
   private constructor(
     readonly runId: string,
@@ -179,6 +181,7 @@ export class Simulation implements AsyncDisposable {
         );
       }
     });
+    this.building = false;
     this.saveState();
     await this.reporter.attach('topology.svg', topologySvg(runStateOf(this)), 'image/svg+xml');
     await this.reporter.attach(`start-up timeline (${this.timings.reduce((n, t) => n + t.ms, 0)} ms)`, timelineSvg(this.timings), 'image/svg+xml');
@@ -212,7 +215,7 @@ export class Simulation implements AsyncDisposable {
 
   /** Writes state.json: what `knetsim exec/ls` of another process needs to find things. */
   saveState(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.building) return;
     saveRunState(this.runDir, this);
   }
 
