@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RouterState } from './router.ts';
+import { freePort, httpGet, LOOPBACK, waitFor } from './test-support.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = 'harness/router/main.ts';
+let dir: string;
+const children: ChildProcess[] = [];
+
+function run(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<{ code: number | null; ms: number }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  let t0 = 0;
+  const exit = new Promise<{ code: number | null; ms: number }>((r) => child.once('exit', (code) => r({ code, ms: Date.now() - t0 })));
+  const origKill = child.kill.bind(child);
+  child.kill = (sig?: NodeJS.Signals | number) => ((t0 = Date.now()), origKill(sig));
+  return { child, out: () => out, exit };
+}
+
+/** The deck config with its ports replaced: by `ports[old]` when given, else 0 (ephemeral). */
+async function deckConfig(file: string, ports: Record<string, number>): Promise<string> {
+  const doc = JSON.parse(await readFile(join(root, 'conf/router', file), 'utf8')) as [string, Record<string, unknown>][];
+  for (const [type, attrs] of doc) {
+    if (!('port' in attrs)) continue;
+    const old = String(attrs['port']);
+    attrs['port'] = ports[old] ?? (type === 'connector' || type === 'tcpConnector' ? attrs['port'] : 0);
+    if (attrs['host'] === undefined || attrs['host'] === 'localhost') attrs['host'] = LOOPBACK;
+  }
+  const path = join(dir, file);
+  await writeFile(path, JSON.stringify(doc));
+  return path;
+}
+
+/** Ports a started router printed on its first stdout line ("router X started name=port ..."). */
+async function printedPorts(r: ReturnType<typeof run>): Promise<Record<string, number>> {
+  const line = await waitFor('the router to print its ports', () => /router \S+ started (.*)\n/.exec(r.out())?.[1], (l) => l !== undefined, 15_000);
+  return Object.fromEntries(line!.split(' ').map((kv) => [kv.slice(0, kv.lastIndexOf('=')), Number(kv.slice(kv.lastIndexOf('=') + 1))]));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'router-cli-'));
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+it("runs the deck's solo0/solo1 configs as two processes: HTTP GET through the tcpListener, then stops on SIGTERM", async () => {
+  const web = http.createServer((_req, res) => res.end('hello from the backend in c0'));
+  await new Promise<void>((r) => web.listen(0, LOOPBACK, () => r()));
+  const web8090 = (web.address() as AddressInfo).port;
+  const c0 = run(['-c', await deckConfig('solo0.json', { '8090': web8090 }), '--log', join(dir, 'c0.log')]);
+  const p0 = await printedPorts(c0);
+  const c1 = run(['--config', await deckConfig('solo1.json', { '55671': p0['interior-listener']! }), '--log', join(dir, 'c1.log')]);
+  const p1 = await printedPorts(c1);
+  const reachable = (body: string) => {
+    try {
+      return (JSON.parse(body) as RouterState).addresses.some((a) => a.address === 'backend:8080');
+    } catch {
+      return false;
+    }
+  };
+  await waitFor('c1 to reach backend:8080', () => httpGet(p1['health-and-stats']!, '/state').then((r) => r.body), reachable, 15_000);
+  const res = await httpGet(p1['backend:8080']!, '/');
+  expect(res).toEqual({ status: 200, body: 'hello from the backend in c0' });
+  expect((await httpGet(p0['health-and-stats']!, '/healthz')).body).toContain('link c1 up');
+
+  for (const c of [c1, c0]) c.child.kill('SIGTERM');
+  for (const c of [c1, c0]) {
+    const { code, ms } = await c.exit;
+    expect(code, c.out()).toBe(0);
+    expect(ms).toBeLessThan(2000);
+  }
+  const log = (await readFile(join(dir, 'c1.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; router: string });
+  expect(log.map((l) => l.event)).toEqual(expect.arrayContaining(['started', 'link-up', 'stopped']));
+  expect(log.every((l) => l.router === 'c1')).toBe(true);
+  await new Promise<void>((r) => web.close(() => r()));
+}, 30_000);
+
+it('exits 1 naming the bad field, before listening', async () => {
+  const path = join(dir, 'bad.json');
+  await writeFile(path, JSON.stringify([['router', { id: 'x', mode: 'interior' }], ['listener', { name: 'l', port: 99999 }]]));
+  const r = run(['--config', path]);
+  const { code } = await r.exit;
+  expect(code).toBe(1);
+  expect(r.out()).toMatch(/listener\[1\] "l"\.port: port must be an integer 0-65535/);
+});
+
+it('exits 2 on bad usage', async () => {
+  const r = run(['--bogus']);
+  expect((await r.exit).code).toBe(2);
+  expect(r.out()).toContain('usage:');
+});
+
+it('notices a SIGKILLed peer at once and relinks when it comes back', async () => {
+  const [inter, h0, h1] = [await freePort(), await freePort(), await freePort()];
+  const cfg = async (name: string, doc: unknown) => {
+    const path = join(dir, name);
+    await writeFile(path, JSON.stringify(doc));
+    return path;
+  };
+  const f0 = await cfg('k0.json', [['router', { id: 'k0', mode: 'interior' }], ['listener', { name: 'i', host: LOOPBACK, port: inter, role: 'inter-router' }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h0, http: true }]]);
+  const f1 = await cfg('k1.json', [['router', { id: 'k1', mode: 'interior' }], ['connector', { name: 'up', host: LOOPBACK, port: inter, role: 'inter-router' }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h1, http: true }]]);
+  const state = () => httpGet(h1, '/state').then((r) => JSON.parse(r.body) as RouterState);
+  const k0 = run(['-c', f0]);
+  const k1 = run(['-c', f1]);
+  await waitFor('k1 linked to k0', state, (s) => s.links.length === 1, 15_000).catch(async (e: unknown) => {
+    throw new Error(`${String(e)}\n${k0.out()}\n${k1.out()}`);
+  });
+  k0.child.kill('SIGKILL');
+  await k0.exit;
+  const t0 = Date.now();
+  await waitFor('k1 to see the link down', state, (s) => s.links.length === 0 && s.routers.length === 0, 5000);
+  expect(Date.now() - t0).toBeLessThan(3000);
+  const again = run(['-c', f0]);
+  await waitFor('k1 relinked to the new k0', state, (s) => s.links.length === 1 && s.connectors[0]!.state === 'up', 15_000);
+  for (const c of [again, k1]) c.child.kill('SIGTERM');
+  for (const c of [again, k1]) expect((await c.exit).code).toBe(0);
+}, 40_000);

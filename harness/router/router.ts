@@ -1,0 +1,205 @@
+/**
+ * The router: validated config → listeners, connectors, routing protocol, TCP adaptor,
+ * AMQP service and http endpoints. `startRouter` returns a handle; `close()` stops it.
+ */
+import rhea from 'rhea';
+import type { Container } from 'rhea';
+import { HarnessError } from '../sys/errors.ts';
+import { AmqpService } from './amqp-service.ts';
+import { parseRouterConfig, type RouterConfig } from './config.ts';
+import type { SslProfileEntity } from './config-schema.ts';
+import { HttpService } from './http-service.ts';
+import { InterRouter, type ConnectorState } from './inter-router.ts';
+import { computeRoutes, destinations, LinkStateDb, type RouteEntry, type RouterRecord } from './link-state.ts';
+import { renderMetrics } from './metrics.ts';
+import { fileSink, nullSink, parseEnable, RouterLog, stderrSink, type LogSink } from './log.ts';
+import { TcpAdaptor } from './tcp-adaptor.ts';
+
+export interface RouterState {
+  id: string;
+  mode: RouterConfig['router']['mode'];
+  incarnation: number;
+  links: { peer: string; role: 'inter-router' | 'edge'; cost: number; direction: 'in' | 'out'; via: string; upSinceMs: number }[];
+  connectors: ConnectorState[];
+  routers: { id: string; nextHop: string; cost: number }[];
+  addresses: { address: string; kind: 'tcp' | 'amqp'; router: string; nextHop: string; cost: number }[];
+  listeners: { name: string; role: string; host: string; port: number; http: boolean }[];
+  tcpListeners: { name: string; address: string; host: string; port: number }[];
+  flows: { active: number; bufferedBytes: number };
+}
+
+export interface StartRouterOptions {
+  /** Log file; default: the `log` entity's outputFile, else stderr. */
+  logFile?: string;
+  /** Override the log level ("info+", "debug+", "none"). */
+  logEnable?: string;
+  /** Source name for validation errors when `config` is raw JSON. */
+  source?: string;
+}
+
+export class Router {
+  readonly id: string;
+  readonly mode: RouterConfig['router']['mode'];
+  readonly incarnation = Date.now();
+  readonly container: Container;
+  readonly db = new LinkStateDb();
+  routes = new Map<string, RouteEntry>();
+  readonly inter: InterRouter;
+  readonly tcp: TcpAdaptor;
+  readonly amqp: AmqpService;
+  readonly http: HttpService;
+  private seq = 0;
+  private pending: NodeJS.Immediate | undefined;
+  private readonly rr = new Map<string, number>();
+
+  constructor(readonly config: RouterConfig, readonly log: RouterLog) {
+    this.id = config.router.id;
+    this.mode = config.router.mode;
+    this.container = rhea.create_container({ id: this.id });
+    this.container.on('error', (e: unknown) => this.log.warn('ROUTER', 'amqp-error', { error: String(e) }));
+    this.inter = new InterRouter(this);
+    this.tcp = new TcpAdaptor(this);
+    this.amqp = new AmqpService(this);
+    this.http = new HttpService(this);
+  }
+
+  sslProfile(name: string): SslProfileEntity {
+    const p = this.config.sslProfiles.find((s) => s.name === name);
+    if (!p) throw new HarnessError(`no sslProfile named ${name}`);
+    return p;
+  }
+
+  private ownRecord(): RouterRecord {
+    const links: Record<string, number> = {};
+    for (const n of this.inter.neighbors.values()) links[n.id] = n.cost;
+    return { id: this.id, mode: this.mode, incarnation: this.incarnation, seq: ++this.seq, links, tcp: this.tcp.localAddresses(), amqp: this.amqp.addresses() };
+  }
+
+  /** Links or local addresses changed: publish a new record (batched per tick). */
+  topologyChanged(): void {
+    if (this.pending) return;
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      const rec = this.ownRecord();
+      this.db.accept(rec);
+      this.recompute();
+      this.inter.flood(rec);
+    });
+  }
+
+  onRecord(rec: RouterRecord, from: string): void {
+    if (rec.id === this.id) {
+      // Our own record coming back round a ring is ignored; one from a previous run of a
+      // router with our id is superseded by publishing ours again (newer incarnation).
+      if (rec.incarnation !== this.incarnation) this.topologyChanged();
+      return;
+    }
+    if (!this.db.accept(rec)) return;
+    this.recompute();
+    this.inter.flood(rec, from);
+  }
+
+  private recompute(): void {
+    this.routes = computeRoutes(this.id, this.db);
+  }
+
+  destinations(address: string, kind: 'tcp' | 'amqp'): RouteEntry[] {
+    return destinations(address, kind, this.routes, this.db);
+  }
+
+  /** The cheapest router serving `address`, round-robin among equal costs. */
+  pickDestination(address: string, kind: 'tcp' | 'amqp'): RouteEntry | undefined {
+    const all = this.destinations(address, kind);
+    if (all.length === 0) return undefined;
+    const best = all.filter((d) => d.cost === all[0]!.cost);
+    const i = (this.rr.get(address) ?? 0) % best.length;
+    this.rr.set(address, i + 1);
+    return best[i];
+  }
+
+  state(): RouterState {
+    const addresses: RouterState['addresses'] = [];
+    for (const rec of this.db.all()) {
+      const route = this.routes.get(rec.id);
+      if (!route) continue;
+      for (const kind of ['tcp', 'amqp'] as const) {
+        for (const address of rec[kind]) addresses.push({ address, kind, router: rec.id, nextHop: route.nextHop, cost: route.cost });
+      }
+    }
+    addresses.sort((a, b) => a.address.localeCompare(b.address) || a.cost - b.cost || a.router.localeCompare(b.router));
+    const now = Date.now();
+    return {
+      id: this.id,
+      mode: this.mode,
+      incarnation: this.incarnation,
+      links: [...this.inter.neighbors.values()].map((n) => ({ peer: n.id, role: n.role, cost: n.cost, direction: n.direction, via: n.via, upSinceMs: now - n.since })),
+      connectors: this.inter.connectors.map((c) => ({ ...c })),
+      routers: [...this.routes.values()].filter((r) => r.router !== this.id).map((r) => ({ id: r.router, nextHop: r.nextHop, cost: r.cost })),
+      addresses,
+      listeners: [
+        ...this.inter.servers.map((s) => ({ name: s.listener.name, role: s.listener.role, host: s.listener.host, port: s.bound.port, http: false })),
+        ...this.amqp.servers.map((s) => ({ name: s.listener.name, role: s.listener.role, host: s.listener.host, port: s.bound.port, http: false })),
+        ...this.http.servers.map((s) => ({ name: s.listener.name, role: s.listener.role, host: s.listener.host, port: s.port, http: true })),
+      ],
+      tcpListeners: this.tcp.servers.map((s) => ({ name: s.listener.name, address: s.listener.address, host: s.listener.host, port: s.bound.port })),
+      flows: { active: [...this.tcp.flows.values()].reduce((n, f) => n + f.active, 0), bufferedBytes: this.tcp.bufferedBytes() },
+    };
+  }
+}
+
+export interface RouterHandle extends AsyncDisposable {
+  readonly id: string;
+  readonly router: Router;
+  state(): RouterState;
+  metrics(): string;
+  /** Bound port of a listener, tcpListener or http listener, by name. */
+  port(name: string): number;
+  close(): Promise<void>;
+}
+
+function sinkFor(config: RouterConfig, opts: StartRouterOptions): { sink: LogSink; enable: string | undefined } {
+  const entity = config.logs.find((l) => l.module === 'DEFAULT') ?? config.logs[0];
+  const file = opts.logFile ?? config.logs.find((l) => l.outputFile)?.outputFile;
+  const enable = opts.logEnable ?? entity?.enable;
+  if (parseEnable(enable) === undefined) return { sink: nullSink, enable };
+  return { sink: file && file !== 'stderr' ? fileSink(file) : stderrSink, enable };
+}
+
+/** Validates `config` (raw skrouterd JSON or parsed), starts everything, resolves when listening. */
+export async function startRouter(config: RouterConfig | unknown[], opts: StartRouterOptions = {}): Promise<RouterHandle> {
+  const cfg = Array.isArray(config) ? parseRouterConfig(config, opts.source ?? 'startRouter config') : config;
+  const { sink, enable } = sinkFor(cfg, opts);
+  const log = new RouterLog(sink, parseEnable(enable), { router: cfg.router.id });
+  const r = new Router(cfg, log);
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await Promise.allSettled([r.http.close(), r.tcp.close(), r.amqp.close(), r.inter.close()]);
+      log.info('ROUTER', 'stopped');
+      await log.close();
+    })());
+  try {
+    r.topologyChanged();
+    await r.http.start();
+    await r.amqp.start();
+    await r.tcp.start();
+    await r.inter.start();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  log.info('ROUTER', 'started', { mode: r.mode, pid: process.pid });
+  return {
+    id: r.id,
+    router: r,
+    state: () => r.state(),
+    metrics: () => renderMetrics(r),
+    port(name: string) {
+      const l = r.state().listeners.find((x) => x.name === name) ?? r.state().tcpListeners.find((x) => x.name === name);
+      if (!l) throw new HarnessError(`router ${r.id} has no listener named ${name}`);
+      return l.port;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRouter, type RouterHandle } from './router.ts';
+import { echoServer, freePort, interConnector, interListener, LOOPBACK, makePki, roundTrip, waitFor, waitLinks, type Entity } from './test-support.ts';
+
+let dir: string;
+let good: Awaited<ReturnType<typeof makePki>>;
+let rogue: Awaited<ReturnType<typeof makePki>>;
+const started: RouterHandle[] = [];
+const quiet: Entity = ['log', { module: 'DEFAULT', enable: 'none' }];
+const profile = (name: string, pki: Awaited<ReturnType<typeof makePki>>, leaf: string): Entity => [
+  'sslProfile', { name, certFile: pki[leaf]!.cert, privateKeyFile: pki[leaf]!.key, caCertFile: pki.ca },
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'router-tls-'));
+  good = await makePki(dir, 'site-ca', ['a', 'b']);
+  rogue = await makePki(dir, 'rogue-ca', ['c']);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(started.map((h) => h.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('brings a link up over mutual TLS and carries TCP over it; refuses a peer from another CA', async () => {
+  const echo = await echoServer();
+  const p = await freePort();
+  const a = await startRouter([['router', { id: 'A', mode: 'interior' }], quiet, profile('tls', good, 'a'),
+    interListener(p, { sslProfile: 'tls', authenticatePeer: true }),
+    ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
+  started.push(a);
+  const b = await startRouter([['router', { id: 'B', mode: 'interior' }], quiet, profile('tls', good, 'b'),
+    interConnector('toA', p, 1, { sslProfile: 'tls' }),
+    ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
+  started.push(b);
+  await waitLinks(b, ['A']);
+  await waitFor('echo reachable', () => b.state().addresses, (l) => l.some((x) => x.address === 'echo'));
+  expect((await roundTrip(b.port('e'), 'secret')).toString()).toBe('secret');
+
+  const c = await startRouter([['router', { id: 'C', mode: 'interior' }], quiet, profile('tls', rogue, 'c'),
+    interConnector('toA', p, 1, { sslProfile: 'tls' })]);
+  started.push(c);
+  const st = await waitFor('C to fail its TLS handshake twice', () => c.state().connectors[0]!, (s) => s.attempts >= 2 && s.lastError !== undefined);
+  expect(st.state).not.toBe('up');
+  expect(st.lastError).toMatch(/certificate|self.signed|unknown ca|alert/i);
+  expect(a.state().links.map((l) => l.peer)).toEqual(['B']);
+  await echo.close();
+});

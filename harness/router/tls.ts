@@ -1,0 +1,35 @@
+/** Reads an sslProfile's files into Node TLS options (mutual TLS when a CA is named). */
+import { readFileSync } from 'node:fs';
+import { HarnessError } from '../sys/errors.ts';
+import type { SslProfileEntity } from './config-schema.ts';
+
+export interface TlsMaterial {
+  cert?: Buffer;
+  key?: Buffer;
+  ca?: Buffer;
+  passphrase?: string;
+}
+
+export class SslProfileError extends HarnessError {
+  override name = 'SslProfileError';
+}
+
+export function loadSslProfile(p: SslProfileEntity): TlsMaterial {
+  const read = (attr: string, file: string | undefined) => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new SslProfileError(`sslProfile "${p.name}".${attr}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const out: TlsMaterial = {};
+  const cert = read('certFile', p.certFile);
+  const key = read('privateKeyFile', p.privateKeyFile);
+  const ca = read('caCertFile', p.caCertFile);
+  if (cert) out.cert = cert;
+  if (key) out.key = key;
+  if (ca) out.ca = ca;
+  if (p.password !== undefined) out.passphrase = p.password;
+  return out;
+}
