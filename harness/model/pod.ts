@@ -13,6 +13,10 @@ export interface PingOptions {
   interval?: number;
   /** Seconds to wait for each reply. */
   wait?: number;
+  /** Payload bytes (ping -s); default 56, an 84-byte IPv4 packet. */
+  size?: number;
+  /** Set DF and never fragment (ping -M do): a packet too big for a link is lost, not split. */
+  dontFragment?: boolean;
 }
 
 /** Anything with an address a pod can ping: a pod, a worker, or an address. */
@@ -87,8 +91,10 @@ export async function pingFrom(
   const count = opts.count ?? 3;
   const interval = opts.interval ?? 0.2;
   const wait = opts.wait ?? 1;
-  return reporter.step(`ping ${from} → ${label} (${ip})`, async () => {
-    const r = await run(['ping', '-n', '-q', '-c', String(count), '-i', String(interval), '-W', String(wait), ip], {
+  const extra = [...(opts.size !== undefined ? ['-s', String(opts.size)] : []), ...(opts.dontFragment ? ['-M', 'do'] : [])];
+  const how = opts.size !== undefined || opts.dontFragment ? ` [${opts.size ?? 56} bytes${opts.dontFragment ? ', DF' : ''}]` : '';
+  return reporter.step(`ping ${from} → ${label} (${ip})${how}`, async () => {
+    const r = await run(['ping', '-n', '-q', '-c', String(count), '-i', String(interval), '-W', String(wait), ...extra, ip], {
       netns,
       reject: false,
       timeoutMs: (count * interval + wait) * 1000 + 10_000,

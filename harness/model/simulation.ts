@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { captureIn, type Capture, type CaptureOptions } from '../components/capture/index.ts';
 import { CniNetwork } from '../components/cni/cni.ts';
 import { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
+import { Faults } from '../components/faults/index.ts';
 import { Flanneld, writeNetworkConfig } from '../components/flannel/flanneld.ts';
 import { buildFabric, UPLINK, type FabricHost } from '../components/underlay/fabric.ts';
 import { preflight } from '../components/tools/preflight.ts';
@@ -58,6 +59,7 @@ export class Simulation implements AsyncDisposable {
   /** Steps and evidence of every operation; the test fixture plugs in the report's. */
   reporter: Reporter;
   private stopped = false;
+  private faultRegistry: Faults | undefined;
   /** While start-up makes pods, state.json is written once at the end, not once per pod. */
   private building = true;
 
@@ -79,6 +81,12 @@ export class Simulation implements AsyncDisposable {
   get underlay(): { netns: string; capture(opts?: CaptureOptions): Promise<Capture> } {
     const netns = this.underlayNetns;
     return { netns, capture: (opts = {}) => captureIn(this, netns, opts, 'underlay') };
+  }
+
+  /** Faults injected into this run (link down, loss, killed daemons...) and their undo. */
+  get faults(): Faults {
+    this.faultRegistry ??= new Faults(this);
+    return this.faultRegistry;
   }
 
   netnsName(...parts: string[]): string {
@@ -223,6 +231,7 @@ export class Simulation implements AsyncDisposable {
   async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.faultRegistry?.closeAll();
     for (const c of this.clusters.values()) c.etcd.kv().close();
     await reapRun(this.runId, { keepDir: opts.keepDir ?? false });
   }

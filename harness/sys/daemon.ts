@@ -4,6 +4,7 @@ import { DaemonError, tailLines } from './errors.ts';
 import { inNetns } from './exec.ts';
 import type { Ledger } from './ledger.ts';
 import { isAlive, processStartTime, terminate } from './proc.ts';
+import { notYet, ready, waitFor } from './wait.ts';
 
 export interface DaemonSpec {
   /** Who this is, for messages: "etcd C0-e1", "flanneld C0w1". */
@@ -79,6 +80,22 @@ export class Daemon {
     } catch {
       return '(no log)';
     }
+  }
+
+  /**
+   * Sends `signal` (default SIGKILL: a crash, no clean-up) and waits until the process is
+   * gone. For fault injection. Idempotent.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 5_000): Promise<void> {
+    if (!this.running) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch {
+      /* already gone */
+    }
+    await waitFor(`${this.spec.name} (pid ${this.pid}) to exit after ${signal}`, async () => (this.running ? notYet('still running') : ready(undefined)), {
+      timeoutMs,
+    });
   }
 
   /** SIGTERM, then SIGKILL after graceMs. Idempotent. */

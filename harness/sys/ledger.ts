@@ -11,6 +11,9 @@ export const LedgerEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('netns'), name: z.string() }),
   z.object({ kind: z.literal('process'), name: z.string(), pid: z.number().int(), startTime: z.string() }),
   z.object({ kind: z.literal('path'), path: z.string() }),
+  // A fault injected into the run (link down, loss, a killed daemon...). Everything it
+  // changed lives in the run's namespaces, so deleting them undoes it; this is the record.
+  z.object({ kind: z.literal('fault'), description: z.string(), undone: z.boolean().optional() }),
 ]);
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 

@@ -14,6 +14,13 @@ export interface SimFixtures {
   sim: Simulation;
   /** @internal Attaches the daemon logs of live simulations to a failed test. */
   logsOnFailure: void;
+  /** @internal Undoes the faults a test injected, after it, passed or failed. */
+  faultsUndone: void;
+}
+
+/** The default topology: the file KNETSIM_TOPOLOGY names (knetsim matrix, grading), else conf/topology.default.json. */
+export function defaultTopology(): string {
+  return process.env.KNETSIM_TOPOLOGY || DEFAULT_TOPOLOGY_FILE;
 }
 
 /** A topology file path, or a topology object (validated like a file). */
@@ -48,11 +55,12 @@ function logFiles(dir: string): string[] {
 }
 
 /**
- * A vitest `test` whose `sim` fixture runs the given topology (default: conf/topology.default.json).
+ * A vitest `test` whose `sim` fixture runs the given topology (default: $KNETSIM_TOPOLOGY, else
+ * conf/topology.default.json).
  * `scope: 'file'` builds one simulation per file, `'test'` a fresh one per test. Every
  * harness operation becomes an Allure step; a failed test gets the daemons' logs.
  */
-export function simTest(topology: TopologyInput = DEFAULT_TOPOLOGY_FILE, opts: { scope?: 'file' | 'test' } = {}) {
+export function simTest(topology: TopologyInput = defaultTopology(), opts: { scope?: 'file' | 'test' } = {}) {
   return base.extend<SimFixtures>({
     sim: [
       // eslint-disable-next-line no-empty-pattern
@@ -79,6 +87,17 @@ export function simTest(topology: TopologyInput = DEFAULT_TOPOLOGY_FILE, opts: {
           }
         });
         await use();
+      },
+      { auto: true },
+    ],
+    faultsUndone: [
+      // eslint-disable-next-line no-empty-pattern
+      async ({}, use) => {
+        await use();
+        // A fault never outlives its test: the next test of the file shares the simulation.
+        const errors: unknown[] = [];
+        for (const sim of live) await sim.faults.undoAll().catch((e: unknown) => errors.push(e));
+        if (errors.length > 0) throw errors[0];
       },
       { auto: true },
     ],

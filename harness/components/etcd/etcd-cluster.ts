@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Daemon } from '../../sys/daemon.ts';
+import { HarnessError } from '../../sys/errors.ts';
 import type { Ledger } from '../../sys/ledger.ts';
 import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
 
@@ -39,6 +40,7 @@ export class EtcdCluster {
   private constructor(
     readonly options: EtcdClusterOptions,
     readonly daemons: Daemon[],
+    private readonly ledger: Ledger,
   ) {}
 
   /** Client URLs as workers use them. */
@@ -52,35 +54,8 @@ export class EtcdCluster {
   }
 
   static async start(ledger: Ledger, options: EtcdClusterOptions): Promise<EtcdCluster> {
-    const initialCluster = options.members.map((m) => `${m.name}=http://${m.ip}:${ETCD_PEER_PORT}`).join(',');
-    const daemons = options.members.map((m) => {
-      const dir = join(options.dir, m.name);
-      mkdirSync(dir, { recursive: true });
-      return Daemon.start(ledger, {
-        name: `etcd ${m.name}`,
-        netns: m.netns,
-        cwd: dir,
-        logFile: join(dir, 'etcd.log'),
-        argv: [
-          'etcd',
-          '--name', m.name,
-          '--data-dir', join(dir, 'data'),
-          '--listen-client-urls', `http://${m.ip}:${ETCD_CLIENT_PORT},http://127.0.0.1:${ETCD_CLIENT_PORT},unix://${SOCKET}`,
-          '--advertise-client-urls', `http://${m.ip}:${ETCD_CLIENT_PORT}`,
-          '--listen-peer-urls', `http://${m.ip}:${ETCD_PEER_PORT}`,
-          '--initial-advertise-peer-urls', `http://${m.ip}:${ETCD_PEER_PORT}`,
-          '--initial-cluster', initialCluster,
-          '--initial-cluster-token', `knetsim-${options.cluster}`,
-          '--initial-cluster-state', 'new',
-          // Small and quick: a simulation's etcd holds a few dozen keys.
-          '--heartbeat-interval', '50',
-          '--election-timeout', '500',
-          '--snapshot-count', '10000',
-          '--quota-backend-bytes', String(64 * 1024 * 1024),
-        ],
-      });
-    });
-    const etcd = new EtcdCluster(options, daemons);
+    const daemons = options.members.map((m) => EtcdCluster.spawnMember(ledger, options, m));
+    const etcd = new EtcdCluster(options, daemons, ledger);
     try {
       await etcd.waitHealthy(options.readyTimeoutMs ?? ETCD_READY_TIMEOUT_MS);
     } catch (e) {
@@ -88,6 +63,62 @@ export class EtcdCluster {
       throw e;
     }
     return etcd;
+  }
+
+  private static spawnMember(ledger: Ledger, options: EtcdClusterOptions, m: EtcdMemberSpec): Daemon {
+    const initialCluster = options.members.map((x) => `${x.name}=http://${x.ip}:${ETCD_PEER_PORT}`).join(',');
+    const dir = join(options.dir, m.name);
+    mkdirSync(dir, { recursive: true });
+    return Daemon.start(ledger, {
+      name: `etcd ${m.name}`,
+      netns: m.netns,
+      cwd: dir,
+      logFile: join(dir, 'etcd.log'),
+      argv: [
+        'etcd',
+        '--name', m.name,
+        '--data-dir', join(dir, 'data'),
+        '--listen-client-urls', `http://${m.ip}:${ETCD_CLIENT_PORT},http://127.0.0.1:${ETCD_CLIENT_PORT},unix://${SOCKET}`,
+        '--advertise-client-urls', `http://${m.ip}:${ETCD_CLIENT_PORT}`,
+        '--listen-peer-urls', `http://${m.ip}:${ETCD_PEER_PORT}`,
+        '--initial-advertise-peer-urls', `http://${m.ip}:${ETCD_PEER_PORT}`,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-token', `knetsim-${options.cluster}`,
+        '--initial-cluster-state', 'new',
+        // Small and quick: a simulation's etcd holds a few dozen keys.
+        '--heartbeat-interval', '50',
+        '--election-timeout', '500',
+        '--snapshot-count', '10000',
+        '--quota-backend-bytes', String(64 * 1024 * 1024),
+      ],
+    });
+  }
+
+  /** Index of a member by name (default: the last one). */
+  memberIndex(name?: string): number {
+    const i = name === undefined ? this.options.members.length - 1 : this.options.members.findIndex((m) => m.name === name);
+    if (i < 0) {
+      throw new HarnessError(`etcd of ${this.options.cluster} has no member "${name}" (members: ${this.options.members.map((m) => m.name).join(', ')})`);
+    }
+    return i;
+  }
+
+  /** Kills one member with SIGKILL (a crash); its data dir stays. */
+  async killMember(name?: string): Promise<void> {
+    await this.daemons[this.memberIndex(name)]!.kill('SIGKILL');
+  }
+
+  /**
+   * Starts a member again with the same flags (its data dir makes it rejoin; the
+   * --initial-* flags are then ignored) and waits until every member is healthy.
+   */
+  async restartMember(name?: string, timeoutMs = ETCD_READY_TIMEOUT_MS): Promise<void> {
+    const i = this.memberIndex(name);
+    await this.daemons[i]!.stop();
+    // A killed etcd leaves its unix socket file behind, and would not bind it again.
+    rmSync(this.sockets[i]!, { force: true });
+    this.daemons[i] = EtcdCluster.spawnMember(this.ledger, this.options, this.options.members[i]!);
+    await this.waitHealthy(timeoutMs);
   }
 
   /** Waits until every member's /health says true. */

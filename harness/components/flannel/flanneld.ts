@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Daemon } from '../../sys/daemon.ts';
@@ -129,6 +129,24 @@ export class Flanneld {
     ).catch((e: Error) => {
       throw e.name === 'TimeoutError' ? this.daemon.error(e.message) : e;
     });
+  }
+
+  /** Kills flanneld with SIGKILL (a crash): its routes, device and etcd lease stay behind. */
+  async kill(): Promise<void> {
+    await this.daemon.kill('SIGKILL');
+  }
+
+  /**
+   * Starts a new flanneld with the same options (after stopping the current one, if it
+   * still runs) and waits until it is ready. The old subnet file is removed first, so
+   * readiness is observed from the new process; flanneld finds its lease in etcd by its
+   * public IP and keeps it. The lease-race restarts of waitReady apply as at start.
+   */
+  async restart(timeoutMs = FLANNEL_READY_TIMEOUT_MS): Promise<SubnetEnv> {
+    await this.daemon.stop();
+    rmSync(this.subnetFile, { force: true });
+    this.current = Flanneld.spawn(this.ledger, this.options);
+    return this.waitReady(timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../../sys/exec.ts';
 import { deleteNetns } from '../../sys/netns.ts';
 import { netnsName, newRunId } from '../../sys/run-dir.ts';
+import { NETEM_FIX, NETEM_PROBE_ARGV } from '../faults/kernel-support.ts';
 import { toolsRoot } from './tool-paths.ts';
 
 export interface Check {
@@ -84,7 +85,7 @@ const FEATURES: FeatureCheck[] = [
   { name: 'kernel: bridge', required: true, argv: ['ip', 'link', 'add', 'kd-br', 'type', 'bridge'], fix: 'a kernel with bridging (CONFIG_BRIDGE)' },
   { name: 'kernel: vxlan', required: true, argv: ['ip', 'link', 'add', 'kd-vx', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '127.0.0.1'], fix: 'a kernel with VXLAN (CONFIG_VXLAN)' },
   { name: 'kernel: nftables nat', required: true, argv: ['nft', 'add table ip kd; add chain ip kd pre { type nat hook prerouting priority -100; }'], fix: 'a kernel with nf_tables and nft_nat' },
-  { name: 'kernel: netem', required: false, argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], fix: 'load sch_netem (modprobe sch_netem); fault scenarios with delay/loss need it' },
+  { name: 'kernel: netem', required: false, argv: [...NETEM_PROBE_ARGV], fix: NETEM_FIX },
   { name: 'kernel: wireguard', required: false, argv: ['ip', 'link', 'add', 'kd-wg', 'type', 'wireguard'], fix: 'load wireguard (modprobe wireguard); only flannel\'s wireguard backend needs it' },
 ];
 
