@@ -1,5 +1,8 @@
 import type { CniResult } from '../components/cni/cni.ts';
 import { captureIn, type Capture, type CaptureOptions } from '../components/capture/index.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Daemon } from '../sys/daemon.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
 import { deleteNetns } from '../sys/netns.ts';
@@ -59,6 +62,18 @@ export class Pod {
   /** Pings a target from this pod; never throws for loss, only for a ping that cannot run. */
   async ping(target: Target, opts: PingOptions = {}): Promise<PingStats> {
     return pingFrom(this.netns, this.label, target, opts, this.worker.cluster.sim.reporter);
+  }
+
+  /**
+   * Starts a long-running program in this pod (a server, say), logged to the run folder
+   * and recorded in the ledger; it ends with the pod's run, or with `stop()`.
+   */
+  start(name: string, argv: readonly string[]): Daemon {
+    if (this.deleted) throw new HarnessError(`pod ${this.label} was deleted`);
+    const sim = this.worker.cluster.sim;
+    const dir = join(sim.runDir, 'pods', this.label.replace(':', '-'));
+    mkdirSync(dir, { recursive: true });
+    return Daemon.start(sim.ledger, { name: `${name} in ${this.label}`, netns: this.netns, logFile: join(dir, `${name}.log`), argv });
   }
 
   /** Starts tcpdump in this pod (default interface: its eth0); resolves once it listens. */

@@ -13,6 +13,7 @@ import { silentReporter, type Reporter } from '../sys/reporter.ts';
 import { reapRun } from '../sys/reaper.ts';
 import { netnsName, newRunId, runDirOf } from '../sys/run-dir.ts';
 import { Cluster } from './cluster.ts';
+import { MultiCluster } from './multicluster.ts';
 import type { Pod } from './pod.ts';
 import type { Topology } from './topology.ts';
 import { Worker } from './worker.ts';
@@ -60,6 +61,7 @@ export class Simulation implements AsyncDisposable {
   reporter: Reporter;
   private stopped = false;
   private faultRegistry: Faults | undefined;
+  private multiClusterState: MultiCluster | undefined;
   /** While start-up makes pods, state.json is written once at the end, not once per pod. */
   private building = true;
 
@@ -87,6 +89,17 @@ export class Simulation implements AsyncDisposable {
   get faults(): Faults {
     this.faultRegistry ??= new Faults(this);
     return this.faultRegistry;
+  }
+
+  /** Skupper routers, inter-cluster links and services exposed across clusters. */
+  get multicluster(): MultiCluster {
+    this.multiClusterState ??= new MultiCluster(this);
+    return this.multiClusterState;
+  }
+
+  /** Links two clusters through skupper routers on their first workers (see MultiCluster.link). */
+  link(a: string, b: string, opts: { cost?: number } = {}): Promise<void> {
+    return this.multicluster.link(a, b, opts);
   }
 
   netnsName(...parts: string[]): string {

@@ -1,0 +1,48 @@
+/**
+ * The skupper-router configuration of one cluster ("site"), in skrouterd's JSON format
+ * (a list of [entityType, attributes]), generated as knetsim does: one interior router on
+ * the cluster's first worker, an inter-router listener, connectors to the sites it links
+ * to, a tcpListener per service it consumes and a tcpConnector per service it serves.
+ */
+export const INTER_ROUTER_PORT = 55671;
+export const AMQP_PORT = 5672;
+export const HTTP_PORT = 9090;
+
+export interface SiteLink {
+  /** The peer site's router id (its cluster name) and the address of its first worker. */
+  peer: string;
+  host: string;
+  cost: number;
+}
+
+export interface SiteService {
+  /** Routing address, e.g. backend:8080. */
+  address: string;
+  /** Served here: where the real server is. */
+  connector?: { host: string; port: number };
+  /** Consumed here: the port the router listens on for clients. */
+  listener?: { port: number };
+}
+
+export interface SiteSpec {
+  id: string;
+  links: readonly SiteLink[];
+  services: readonly SiteService[];
+}
+
+export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] {
+  const entities: [string, Record<string, unknown>][] = [
+    ['router', { id: site.id, mode: 'interior' }],
+    ['listener', { name: 'interior-listener', role: 'inter-router', host: '0.0.0.0', port: INTER_ROUTER_PORT, maxFrameSize: 16384, maxSessionFrames: 640 }],
+    ['listener', { name: 'amqp', role: 'normal', host: '127.0.0.1', port: AMQP_PORT }],
+    ['listener', { name: 'health-and-stats', host: '0.0.0.0', port: HTTP_PORT, http: true, healthz: true, metrics: true }],
+  ];
+  for (const l of site.links) {
+    entities.push(['connector', { name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640 }]);
+  }
+  for (const s of site.services) {
+    if (s.listener) entities.push(['tcpListener', { name: s.address, host: '0.0.0.0', port: String(s.listener.port), address: s.address, siteId: site.id }]);
+    if (s.connector) entities.push(['tcpConnector', { name: `${s.address}@${site.id}`, host: s.connector.host, port: String(s.connector.port), address: s.address, siteId: site.id }]);
+  }
+  return entities;
+}

@@ -1,0 +1,160 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { SkupperRouter } from '../components/skupper/skupper-router.ts';
+import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, type SiteSpec } from '../components/skupper/site-config.ts';
+import { HarnessError, ValidationError } from '../sys/errors.ts';
+import { zodIssues } from '../sys/validation.ts';
+import type { Pod } from './pod.ts';
+import type { Simulation } from './simulation.ts';
+
+/** A service of one cluster reachable from others through the routers (skupper expose). */
+export interface CrossClusterService {
+  /** Routing address, `name:port` as skupper names it (backend:8080). */
+  address: string;
+  from: string;
+  host: string;
+  port: number;
+  to: readonly string[];
+  /** The port the routers of the consuming clusters listen on (the deck's 1028). */
+  listenPort: number;
+}
+
+const RESERVED = new Set([INTER_ROUTER_PORT, AMQP_PORT, HTTP_PORT]);
+const port = z.number().int().min(1).max(65_535);
+const ExposeSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a DNS label').max(40),
+    port,
+    to: z.array(z.string()).min(1, 'must name at least one cluster'),
+    listenPort: port.refine((p) => !RESERVED.has(p), `is a port the router itself uses (${[...RESERVED].join(', ')})`),
+  })
+  .strict();
+
+export interface ExposeAcrossOptions {
+  /** Clusters that consume the service. */
+  to: readonly string[];
+  /** Port the consuming clusters' routers listen on. */
+  port: number;
+}
+
+/**
+ * Multi-cluster networking as knetsim has it: a skupper router on each linked cluster's
+ * first worker, inter-router links between clusters, and services exposed across them.
+ * Every change regenerates the configs (readable files in the run folder), restarts the
+ * routers whose config changed, and waits until every link is up and every address
+ * reachable, observed through the routers' own state.
+ */
+export class MultiCluster {
+  private readonly links: { listener: string; connector: string; cost: number }[] = [];
+  private readonly services: CrossClusterService[] = [];
+  private readonly routers = new Map<string, { router: SkupperRouter; config: string }>();
+
+  constructor(private readonly sim: Simulation) {}
+
+  /** Links two clusters: `b`'s router connects to `a`'s inter-router listener (the deck's link1). */
+  async link(a: string, b: string, opts: { cost?: number } = {}): Promise<void> {
+    const issues: { path: string; message: string }[] = [];
+    for (const [field, name] of [['a', a], ['b', b]] as const) {
+      if (!this.sim.clusters.has(name)) issues.push({ path: field, message: `no cluster "${name}" (clusters: ${[...this.sim.clusters.keys()].join(', ')})` });
+    }
+    if (a === b) issues.push({ path: 'b', message: 'a cluster cannot link to itself' });
+    if (this.links.some((l) => (l.listener === a && l.connector === b) || (l.listener === b && l.connector === a))) {
+      issues.push({ path: 'b', message: `${a} and ${b} are already linked` });
+    }
+    const cost = opts.cost ?? 1;
+    if (!Number.isInteger(cost) || cost < 1) issues.push({ path: 'cost', message: `must be a whole number >= 1, got ${cost}` });
+    if (issues.length) throw new ValidationError(`link ${a} ↔ ${b}`, issues);
+    this.links.push({ listener: a, connector: b, cost });
+    await this.sim.reporter.step(`link clusters ${a} ↔ ${b} (cost ${cost})`, () => this.apply());
+  }
+
+  /** Exposes `host:port` of cluster `from` to the clusters in `opts.to`, on `opts.port` of their routers. */
+  async expose(from: string, target: { name: string; host: Pod | string; port: number }, opts: ExposeAcrossOptions): Promise<CrossClusterService> {
+    const parsed = ExposeSchema.safeParse({ name: target.name, port: target.port, to: [...opts.to], listenPort: opts.port });
+    const issues = parsed.success ? [] : zodIssues(parsed.error);
+    if (!this.sim.clusters.has(from)) issues.push({ path: 'from', message: `no cluster "${from}"` });
+    opts.to.forEach((c, i) => {
+      if (!this.sim.clusters.has(c)) issues.push({ path: `to.${i}`, message: `no cluster "${c}"` });
+      else if (c === from) issues.push({ path: `to.${i}`, message: `${c} is the serving cluster itself` });
+      else if (this.services.some((s) => s.to.includes(c) && s.listenPort === opts.port)) {
+        issues.push({ path: 'port', message: `${c}'s router already listens on ${opts.port} for another service` });
+      }
+    });
+    const address = `${target.name}:${target.port}`;
+    if (this.services.some((s) => s.address === address)) issues.push({ path: 'name', message: `${address} is already exposed` });
+    if (issues.length) throw new ValidationError(`expose ${target.name} across clusters`, issues);
+    const host = typeof target.host === 'string' ? target.host : target.host.ip;
+    const service: CrossClusterService = { address, from, host, port: target.port, to: [...opts.to], listenPort: opts.port };
+    this.services.push(service);
+    await this.sim.reporter.step(`expose ${address} of ${from} to ${opts.to.join(', ')} on port ${opts.port}`, () => this.apply());
+    return service;
+  }
+
+  /** The router of a cluster (once it is linked or serves/consumes a service). */
+  router(cluster: string): SkupperRouter {
+    const r = this.routers.get(cluster);
+    if (!r) throw new HarnessError(`cluster ${cluster} runs no router (link it or expose a service to it first)`);
+    return r.router;
+  }
+
+  /** Where clients in `cluster` reach a service: its first worker's address and the listen port. */
+  endpoint(service: CrossClusterService, cluster: string): { host: string; port: number } {
+    if (!service.to.includes(cluster)) throw new HarnessError(`${service.address} is not exposed to ${cluster}`);
+    return { host: this.firstWorker(cluster).ip, port: service.listenPort };
+  }
+
+  private firstWorker(cluster: string) {
+    const w = this.sim.cluster(cluster).listWorkers()[0];
+    if (!w) throw new HarnessError(`cluster ${cluster} has no worker`);
+    return w;
+  }
+
+  private sites(): Map<string, SiteSpec> {
+    const names = new Set<string>([...this.links.flatMap((l) => [l.listener, l.connector]), ...this.services.flatMap((s) => [s.from, ...s.to])]);
+    const sites = new Map<string, SiteSpec>();
+    for (const id of names) {
+      sites.set(id, {
+        id,
+        links: this.links.filter((l) => l.connector === id).map((l) => ({ peer: l.listener, host: this.firstWorker(l.listener).ip, cost: l.cost })),
+        services: this.services.flatMap((s) => [
+          ...(s.from === id ? [{ address: s.address, connector: { host: s.host, port: s.port } }] : []),
+          ...(s.to.includes(id) ? [{ address: s.address, listener: { port: s.listenPort } }] : []),
+        ]),
+      });
+    }
+    return sites;
+  }
+
+  /** (Re)starts the routers whose config changed, then waits for links and addresses. */
+  private async apply(): Promise<void> {
+    const dir = join(this.sim.runDir, 'skupper');
+    mkdirSync(dir, { recursive: true });
+    const sites = this.sites();
+    for (const [id, site] of sites) {
+      const config = JSON.stringify(site);
+      const current = this.routers.get(id);
+      if (current?.config === config) continue;
+      await current?.router.stop();
+      const router = SkupperRouter.start(this.sim.ledger, { site, netns: this.firstWorker(id).netns, dir });
+      this.routers.set(id, { router, config });
+      await this.sim.reporter.attach(`router config ${id}.json`, JSON.stringify(JSON.parse(await readText(router.configFile)), null, 2), 'application/json');
+    }
+    await Promise.all(
+      [...sites.keys()].map((id) => {
+        const peers = this.links.flatMap((l) => (l.listener === id ? [l.connector] : l.connector === id ? [l.listener] : []));
+        const addresses = this.services.filter((s) => s.to.includes(id)).map((s) => s.address);
+        return this.routers.get(id)!.router.waitReady({ peers, addresses });
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.routers.values()].map((r) => r.router.stop()));
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(file, 'utf8');
+}
