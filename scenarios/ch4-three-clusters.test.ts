@@ -1,0 +1,41 @@
+// Multi-cluster beyond two: a line of three clusters, then a ring that reroutes when a router dies.
+import { describe, expect, simTest } from '../harness/testing/index.ts';
+import { notYet, ready, waitFor } from '../harness/sys/wait.ts';
+
+const test = simTest({
+  name: 'three-clusters',
+  clusters: ['A', 'B', 'C'].map((name) => ({ name, workers: ['w1', 'w2'], pods: [{ name: 'p1', worker: 'w1' }, { name: 'p2', worker: 'w2' }] })),
+});
+
+describe('multi-cluster: a line of three, and a ring', () => {
+  test('a service of A reaches clients in C across B, then over the ring when B is gone', async ({ sim }) => {
+    const server = sim.cluster('A').pod('p2');
+    server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo from-A']);
+    await waitFor('echo server in A', async () => ((await server.exec(['ss', '-Hltn', 'sport = :7000'])).stdout.trim() ? ready(true) : notYet('not listening')), { timeoutMs: 10_000 });
+
+    await sim.link('A', 'B');
+    await sim.link('B', 'C');
+    const echo = await sim.multicluster.expose('A', { name: 'echo', host: server, port: 7000 }, { to: ['C'], port: 1028 });
+    const { host, port } = sim.multicluster.endpoint(echo, 'C');
+    const ask = () => sim.cluster('C').pod('p2').exec(['socat', '-T', '5', '-', `TCP:${host}:${port}`], { input: '', reject: false });
+
+    expect((await ask()).stdout.trim()).toBe('from-A');
+    const viaB = await sim.multicluster.router('C').state();
+    expect(viaB.addresses).toContainEqual(expect.objectContaining({ address: 'echo:7000', router: 'A', cost: 2 }));
+
+    // Close the ring with a costlier direct link, then take B's router away.
+    await sim.link('A', 'C', { cost: 5 });
+    await sim.multicluster.router('B').stop();
+    const rerouted = await waitFor(
+      "C's route to echo:7000 to go over the direct link",
+      async () => {
+        const s = await sim.multicluster.router('C').state();
+        const route = s.addresses.find((a) => a.address === 'echo:7000');
+        return route?.cost === 5 ? ready(route) : notYet(JSON.stringify(route ?? 'no route'));
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(rerouted).toMatchObject({ router: 'A', cost: 5 });
+    expect((await ask()).stdout.trim()).toBe('from-A');
+  });
+});
