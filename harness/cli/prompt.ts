@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Cluster } from '../model/cluster.ts';
 import type { Simulation } from '../model/simulation.ts';
 import { Pod } from '../model/pod.ts';
 import { Worker } from '../model/worker.ts';
@@ -10,6 +11,11 @@ export const PROMPT_HELP = `Commands (Mininet style):
                            node names in args become their IPs: C0w1:c1 ping -c 3 C0w2:c2
   nodes                    workers and etcd members, with addresses and flannel subnets
   pods                     pods, with their workers and addresses
+  services                 services (VIP, ports, mode, endpoints) of every cluster
+  nft C0w1                 the worker's nftables ruleset (kube-proxy's table ip knetsim)
+  expose NAME VIP POD...   a kube-proxy Service over pods (C0:c2 C0:c3; VIP "auto" allocates)
+  unexpose NAME            remove it (NAME or C0/NAME)
+  py C0.kp_vip_add("100.64.10.1", ["c2", "c3"])   the deck's static VIP (jhash ip checksum)
   py C0w1.exec_container("c1", "ifconfig")   the deck's forms: exec_container,
   py C0w1.create_container("c10")            create_container, delete_container
   py C0w1.delete_container("c10")
@@ -67,6 +73,24 @@ export class Prompt {
         case 'pods':
           this.print(this.pods());
           return undefined;
+        case 'services':
+          this.print(this.services());
+          return undefined;
+        case 'nft': {
+          const w = this.sim.find(rest[0] ?? '');
+          if (!(w instanceof Worker)) throw new Error('usage: nft <worker>, e.g. nft C0w1');
+          await this.runCommand(w.netns, ['nft', 'list', 'ruleset']);
+          return undefined;
+        }
+        case 'expose':
+          await this.expose(rest);
+          return undefined;
+        case 'unexpose': {
+          const [cluster, name] = this.serviceRef(rest[0]);
+          await cluster.unexpose(name);
+          this.print(`removed service ${cluster.name}/${name}`);
+          return undefined;
+        }
       }
       const node = this.sim.find(head!);
       if (!node) {
@@ -101,12 +125,67 @@ export class Prompt {
     return table(rows);
   }
 
+  services(): string {
+    const rows = [['service', 'vip', 'ports', 'mode', 'endpoints']];
+    for (const c of this.sim.clusters.values()) {
+      for (const svc of c.services.list()) {
+        const ports = svc.ports.map((p) => `${p.port}/${p.protocol}→${p.targetPort}${p.nodePort ? ` (node ${p.nodePort})` : ''}`).join(',') || 'all';
+        const eps = svc.endpoints.map((e) => `${e.pod}=${e.ip}${e.ready ? '' : ' (not ready)'}`).join(' ');
+        rows.push([`${c.name}/${svc.name}`, svc.vip, ports, svc.mode, eps]);
+      }
+    }
+    return rows.length > 1 ? table(rows) : 'no services (try: expose web auto C0:c2 C0:c3)';
+  }
+
+  private async expose(args: string[]): Promise<void> {
+    const [name, vip, ...pods] = args;
+    if (!name || !vip || pods.length === 0) throw new Error('usage: expose NAME VIP|auto POD... (e.g. expose web 100.64.10.5 C0:c2 C0:c3)');
+    const refs = pods.map((p) => this.podRef(p));
+    const cluster = refs[0]![0];
+    if (refs.some(([c]) => c !== cluster)) throw new Error('expose: all pods must be in one cluster');
+    const svc = await cluster.expose(name, { ...(vip === 'auto' ? {} : { vip }), pods: refs.map(([, p]) => p) });
+    this.print(`service ${cluster.name}/${svc.name}: ${svc.vip} → ${svc.endpoints.map((e) => `${e.pod} (${e.ip})`).join(', ')}`);
+  }
+
+  /** C0:c2, C0w2:c2 or c2 (first cluster that has it). */
+  private podRef(ref: string): [Cluster, string] {
+    const found = ref.includes(':') ? this.sim.find(ref) : undefined;
+    if (found instanceof Pod) return [found.worker.cluster, found.name];
+    const c = [...this.sim.clusters.values()].find((c) => c.hasPod(ref));
+    if (!c) throw new Error(`no pod ${ref} (try: pods)`);
+    return [c, ref];
+  }
+
+  /** NAME or C0/NAME. */
+  private serviceRef(ref: string | undefined): [Cluster, string] {
+    if (!ref) throw new Error('usage: unexpose NAME');
+    const [cname, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+    const c = cname ? this.sim.cluster(cname) : [...this.sim.clusters.values()].find((c) => c.services.has(name!));
+    if (!c || !c.services.has(name!)) throw new Error(`no service ${ref} (try: services)`);
+    return [c, name!];
+  }
+
+  /** The deck's `py C0.kp_vip_add("100.64.10.1", ["c2", "c3"])`: a static, port-less VIP. */
+  private async kpVipAdd(cluster: Cluster, argSrc: string): Promise<void> {
+    const m = /^\s*("[^"]*"|'[^']*')\s*,\s*\[(.*)\]\s*$/.exec(argSrc);
+    if (!m) throw new Error('py: kp_vip_add takes ("VIP", ["pod", ...])');
+    const [vip] = parsePyArgs(m[1]!);
+    const pods = parsePyArgs(m[2]!);
+    const name = `vip-${vip!.replace(/\./g, '-')}`;
+    const svc = await cluster.expose(name, { vip: vip!, pods, mode: 'static' });
+    this.print(`service ${cluster.name}/${svc.name}: ${svc.vip} → ${svc.endpoints.map((e) => `${e.pod} (${e.ip})`).join(', ')} (static, as the deck)`);
+  }
+
   /** The deck's `py C0w1.exec_container("c1", "ifconfig")` and friends. */
   private async python(expr: string): Promise<undefined> {
     const m = /^([A-Za-z]\w*)\.(\w+)\((.*)\)$/.exec(expr);
+    if (m && m[2] === 'kp_vip_add' && this.sim.clusters.has(m[1]!)) {
+      await this.kpVipAdd(this.sim.cluster(m[1]!), m[3]!);
+      return undefined;
+    }
     const worker = m ? this.sim.find(m[1]!) : undefined;
     if (!m || !(worker instanceof Worker)) {
-      this.print(`*** py: only <worker>.exec_container/create_container/delete_container(...) are understood here`);
+      this.print(`*** py: only <worker>.exec_container/create_container/delete_container(...) and <cluster>.kp_vip_add(...) are understood here`);
       return undefined;
     }
     const args = parsePyArgs(m[3]!);

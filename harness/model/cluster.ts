@@ -3,6 +3,9 @@ import type { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { readLeases } from '../components/flannel/flanneld.ts';
 import { HarnessError } from '../sys/errors.ts';
 import type { Pod } from './pod.ts';
+import type { Service } from './service.ts';
+import { ServiceController } from './service-controller.ts';
+import type { ExposeOptions } from './service-spec.ts';
 import type { Simulation } from './simulation.ts';
 import type { ClusterPlan } from './topology.ts';
 import type { Worker } from './worker.ts';
@@ -12,6 +15,7 @@ export class Cluster {
   readonly workers = new Map<string, Worker>();
   private readonly pods = new Map<string, Pod>();
   private readonly reserved = new Set<string>();
+  private serviceController: ServiceController | undefined;
 
   constructor(
     readonly sim: Simulation,
@@ -61,6 +65,22 @@ export class Cluster {
     return this.worker(worker).createPod(name);
   }
 
+  /** Services, their kube-proxy agents and the endpoint controller (made on first use). */
+  get services(): ServiceController {
+    this.serviceController ??= new ServiceController(this);
+    return this.serviceController;
+  }
+
+  /** Creates a Service over pods (see ExposeOptions); resolves once every worker programmed it. */
+  expose(name: string, options: ExposeOptions): Promise<Service> {
+    return this.services.expose(name, options);
+  }
+
+  /** Removes a Service; resolves once no worker programs it. */
+  unexpose(name: string): Promise<void> {
+    return this.services.unexpose(name);
+  }
+
   /** flannel's subnet leases in this cluster's etcd. */
   leases() {
     return readLeases(this.kv);
@@ -89,6 +109,7 @@ export class Cluster {
   /** @internal */
   forgetPod(pod: Pod): void {
     this.pods.delete(pod.name);
+    this.serviceController?.podGone(pod);
     this.sim.saveState();
   }
 }

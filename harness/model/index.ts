@@ -5,3 +5,7 @@ export { Pod, type PingOptions, type Target } from './pod.ts';
 export { loadTopology, planTopology, type Topology, type TopologySpec } from './topology.ts';
 export { type PingStats, formatPing } from './ping.ts';
 export { Capture, captureIn, type CaptureOptions } from '../components/capture/index.ts';
+export { Service, type SpreadOptions, type SpreadResult, type Client } from './service.ts';
+export { ServiceController } from './service-controller.ts';
+export { DEFAULT_SERVICE_CIDR, type ExposeOptions, type ServiceMode } from './service-spec.ts';
+export { Ingress, type IngressOptions } from './service-ingress.ts';

@@ -1,6 +1,8 @@
 import 'vitest';
 import type { Target } from '../model/pod.ts';
 import type { ReachOptions } from './to-reach.ts';
+import type { BalancedOptions } from './to-be-balanced.ts';
+import type { FailOptions } from './to-fail.ts';
 import type { VxlanMatch } from './to-contain-vxlan.ts';
 
 interface KnetsimMatchers<R = unknown> {
@@ -12,6 +14,12 @@ interface KnetsimMatchers<R = unknown> {
   toContainVxlan(expected?: VxlanMatch): R;
   /** The received capture or pcap path decodes as tshark decodes it, packet by packet. Await it. */
   toAgreeWithTshark(opts?: { vxlanPorts?: readonly number[] }): Promise<R>;
+  /** The received svc.spread() result is consistent with a uniform spread (chi-square, false failures < 1e-6) and has no failures. */
+  toBeBalanced(opts?: BalancedOptions): R;
+  /** The received svc.spread() result was answered only by these pods (each at least once), with no failures. */
+  toOnlyHit(pods: readonly string[]): R;
+  /** The received svc.spread() result's failed fraction lies in `between` (inclusive). */
+  toFail(opts?: FailOptions): R;
 }
 
 declare module 'vitest' {
