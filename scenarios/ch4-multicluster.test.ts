@@ -32,7 +32,7 @@ describe('chapter 4: multi-cluster', () => {
     await listening(c4, 80);
 
     await sim.link('C0', 'C1');
-    const backend = await sim.multicluster.expose('C0', { name: 'backend', host: c4, port: 80 }, { to: ['C1'], port: 1028 });
+    const backend = await c0.exposeAcross({ name: 'backend', host: c4, port: 80 }, { to: ['C1'], port: 1028 });
     const { host, port } = sim.multicluster.endpoint(backend, 'C1');
     expect(host).toBe(sim.cluster('C1').worker('w1').ip);
 

@@ -3,7 +3,8 @@ import type { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { readLeases } from '../components/flannel/flanneld.ts';
 import { HarnessError } from '../sys/errors.ts';
 import type { Pod } from './pod.ts';
-import type { Service } from './service.ts';
+import { Service } from './service.ts';
+import type { CrossClusterService, ExposeAcrossOptions } from './multicluster.ts';
 import { ServiceController } from './service-controller.ts';
 import type { ExposeOptions } from './service-spec.ts';
 import type { Simulation } from './simulation.ts';
@@ -81,6 +82,16 @@ export class Cluster {
     return this.services.unexpose(name);
   }
 
+  /**
+   * Makes a service of this cluster reachable from other clusters through the skupper
+   * routers: a Service (its VIP and first port) or any host:port (a pod's server).
+   * Clients in each cluster of `opts.to` connect to its first worker on `opts.port`.
+   */
+  exposeAcross(target: Service | { name: string; host: Pod | string; port: number }, opts: ExposeAcrossOptions): Promise<CrossClusterService> {
+    const t = target instanceof Service ? { name: target.name, host: target.vip, port: serviceFirstPort(target) } : target;
+    return this.sim.multicluster.expose(this.name, t, opts);
+  }
+
   /** flannel's subnet leases in this cluster's etcd. */
   leases() {
     return readLeases(this.kv);
@@ -112,4 +123,10 @@ export class Cluster {
     this.serviceController?.podGone(pod);
     this.sim.saveState();
   }
+}
+
+function serviceFirstPort(svc: Service): number {
+  const p = svc.ports[0];
+  if (!p) throw new HarnessError(`service ${svc.name} has no port to expose across clusters (give it ports)`);
+  return p.port;
 }
