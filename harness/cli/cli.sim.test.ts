@@ -74,6 +74,17 @@ describe('knetsim CLI', () => {
     expect(ofRun(runId!)).toEqual([]);
   });
 
+  it("up sets the deck's VIP and multi-cluster service up, as knetsim's main.py does", async () => {
+    const r = await knetsim(['up'], ['C0w1:c1 ping -c 4 -i 0.2 100.64.10.1', 'C1w2:c2 wget -qO- C1w1:1028', 'services', 'exit', ''].join('\n'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/VIP 100\.64\.10\.1 → c2, c3 \(static, as the deck\) in C0, C1/);
+    expect(r.stdout).toMatch(/4 packets transmitted, 4 received/);
+    expect(r.stdout).toMatch(/<h1>hello from C0w3:c4<\/h1>/);
+    expect(r.stdout).toMatch(/C1\/vip-100-64-10-1\s+100\.64\.10\.1\s+all\s+static/);
+    const runId = /Run ([a-z0-9]{4})/.exec(r.stdout)![1]!;
+    expect(ofRun(runId)).toEqual([]);
+  });
+
   it('a bad topology is rejected, naming the field, before anything is created', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'knetsim-bad-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ clusters: [{ name: 'C0', workers: ['w1', 'w1'], pods: [{ name: 'x', worker: 'w7' }] }] }));

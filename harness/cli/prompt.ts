@@ -101,7 +101,7 @@ export class Prompt {
         this.print(`*** Give a command to run on ${head}, e.g. ${head} ip addr`);
         return undefined;
       }
-      await this.runCommand(node.netns, rest.map((a) => this.sim.find(a)?.ip ?? a));
+      await this.runCommand(node.netns, rest.map((a) => resolveNames(a, (n) => this.sim.find(n)?.ip)));
     } catch (e) {
       this.print(`*** ${(e as Error).message}`);
     }
@@ -206,7 +206,7 @@ export class Prompt {
       case 'exec_container': {
         const p = worker.cluster.pod(requireArg(pod, 'container name'));
         if (!(p instanceof Pod) || p.worker !== worker) throw new Error(`${pod} is not on ${worker.fullName}`);
-        await this.runCommand(p.netns, tokenize(requireArg(command, 'command')).map((a) => this.sim.find(a)?.ip ?? a));
+        await this.runCommand(p.netns, tokenize(requireArg(command, 'command')).map((a) => resolveNames(a, (n) => this.sim.find(n)?.ip)));
         return undefined;
       }
       default:
@@ -219,6 +219,18 @@ export class Prompt {
 function requireArg(v: string | undefined, what: string): string {
   if (v === undefined || v === '') throw new Error(`py: missing ${what}`);
   return v;
+}
+
+/**
+ * A node name in an argument becomes its address: `C0w2:c2` (a pod) or `C1w1` (a worker)
+ * as a whole word, and a worker in `C1w1:1028` or `http://C1w1:1028/x` (host:port).
+ */
+export function resolveNames(arg: string, ipOf: (name: string) => string | undefined): string {
+  const whole = ipOf(arg);
+  if (whole) return whole;
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([A-Za-z][A-Za-z0-9]*)(:\d+(?:\/.*)?)$/.exec(arg);
+  const ip = m ? ipOf(m[2]!) : undefined;
+  return ip ? `${m![1] ?? ''}${ip}${m![3]}` : arg;
 }
 
 /** Python call arguments: string literals in single or double quotes, comma separated. */

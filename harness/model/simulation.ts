@@ -166,6 +166,12 @@ export class Simulation implements AsyncDisposable {
         }),
       ),
     );
+    // Clusters came up in whatever order their etcd got healthy; keep the topology's order.
+    for (const c of t.clusters) {
+      const cluster = this.clusters.get(c.name)!;
+      this.clusters.delete(c.name);
+      this.clusters.set(c.name, cluster);
+    }
 
     await this.phase('flannel', () =>
       Promise.all(

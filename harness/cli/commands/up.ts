@@ -4,15 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { Simulation } from '../../model/simulation.ts';
 import { loadTopology } from '../../model/topology.ts';
 import { requireRoot } from '../../components/tools/preflight.ts';
+import { setUpDeckExtras } from '../deck.ts';
 import { Prompt } from '../prompt.ts';
 import { parse } from './args.ts';
 
 export const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../../conf/topology.default.json', import.meta.url));
 
-const USAGE = `knetsim up [--topology FILE] [--detach]
+const USAGE = `knetsim up [--topology FILE] [--detach] [--bare]
 
 Starts a simulation (default: conf/topology.default.json): namespaces, etcd, flanneld on
-every worker, pods wired by CNI. Then opens a prompt in the style of Mininet's CLI; 'exit'
+every worker, pods wired by CNI; then, as the deck has it (unless --bare), the static VIP
+100.64.10.1 over c2 and c3 and, with clusters C0 and C1, a web server in C0w3:c4 exposed
+to C1 on C1w1:1028 through skupper routers. Then opens a prompt in the style of Mininet's CLI; 'exit'
 tears everything down. With --detach, prints the run id and leaves it running: use
 'knetsim exec RUN ...' and 'knetsim down RUN'.`;
 
@@ -20,6 +23,7 @@ export async function up(args: string[]): Promise<number> {
   const a = parse(args, USAGE, {
     topology: { type: 'string', short: 't' },
     detach: { type: 'boolean', short: 'd' },
+    bare: { type: 'boolean' },
   }, false);
   if (!a) return 0;
   const topology = loadTopology(resolve(a.values.topology ?? DEFAULT_TOPOLOGY));
@@ -35,6 +39,14 @@ export async function up(args: string[]): Promise<number> {
       if (e.kind === 'phase') log(`*** ${e.phase} ready in ${e.ms} ms`);
     },
   });
+  if (!a.values.bare) {
+    try {
+      await setUpDeckExtras(sim, log);
+    } catch (e) {
+      await sim.stop();
+      throw e;
+    }
+  }
   if (detached) {
     console.log(sim.runId);
     log(`*** run ${sim.runId} is running; state and logs in ${sim.runDir}`);
