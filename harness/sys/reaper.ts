@@ -4,7 +4,13 @@ import { deleteNetns, listNetns, pidsInNetns } from './netns.ts';
 import { isAlive, isSameProcess, terminate } from './proc.ts';
 import { runDirOf, runIdOfNetns, stateRoot, RUN_ID_PATTERN } from './run-dir.ts';
 
-export type RunState = 'running' | 'detached' | 'dead';
+/**
+ * running: its owner process is alive; detached: left running on purpose; dead: its owner
+ * is gone and it was not detached (what plain `knetsim clean` removes); foreign: namespaces
+ * named like a run with no folder in this state root (another KNETSIM_STATE_DIR's run, or
+ * a `knetsim doctor` probe): only `clean RUN` or `clean --all` touch those.
+ */
+export type RunState = 'running' | 'detached' | 'dead' | 'foreign';
 
 export interface RunInfo {
   runId: string;
@@ -35,7 +41,8 @@ export function listRuns(): RunInfo[] {
 }
 
 function stateOf(meta: RunMeta | undefined): RunState {
-  if (!meta) return 'dead';
+  // A run writes meta.json before it creates anything, so no meta means not ours.
+  if (!meta) return 'foreign';
   if (isSameProcess(meta.ownerPid, meta.ownerStartTime)) return 'running';
   return meta.detached ? 'detached' : 'dead';
 }

@@ -8,7 +8,9 @@ Removes what runs left behind: processes, namespaces (with their links, routes a
 tables) and state folders, from each run's ledger.
   (no argument)  every dead run: its owner process is gone and it was not detached
   RUN            that run, whatever its state
-  --all          every run, including running and detached ones`;
+  --all          every run, including running, detached and foreign ones (namespaces
+                 named like a run with no folder in this state root: another
+                 KNETSIM_STATE_DIR's runs, or an interrupted knetsim doctor)`;
 
 export async function clean(args: string[]): Promise<number> {
   const a = parse(args, USAGE, { all: { type: 'boolean' } });

@@ -6,7 +6,8 @@ import { parse } from './args.ts';
 const USAGE = `knetsim ls
 
 Lists runs: id, state (running: its process is alive; detached: left running on purpose;
-dead: its process is gone, 'knetsim clean' removes what it left), pods, namespaces, start time.`;
+dead: its process is gone, 'knetsim clean' removes what it left; foreign: namespaces with no
+folder in this state root), pods, namespaces, start time.`;
 
 export async function ls(args: string[]): Promise<number> {
   if (!parse(args, USAGE, {}, false)) return 0;
