@@ -56,9 +56,9 @@ describe('crash safety', () => {
       const child = spawn(process.execPath, [BIN, 'up', '--topology', topology], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
-      // Half the kills land in start-up (0-1.5 s after the run id appears), half while a
-      // ping runs at the prompt.
-      const duringStartup = random() < 0.5;
+      // Every other kill lands in start-up (0-1.5 s after the run id appears), the others
+      // while a ping runs at the prompt; the moment within each is random.
+      const duringStartup = i % 2 === 0;
       const delay = Math.round(random() * (duringStartup ? 1500 : 800));
       const deadline = performance.now() + 60_000;
       while (!/Run [a-z0-9]{4}:/.test(out) && performance.now() < deadline && child.exitCode === null) await sleep(10);
