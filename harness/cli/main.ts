@@ -5,7 +5,9 @@ import { decode } from './commands/decode.ts';
 import { doctor } from './commands/doctor.ts';
 import { down } from './commands/down.ts';
 import { exec } from './commands/exec.ts';
+import { grade } from './commands/grade.ts';
 import { ls } from './commands/ls.ts';
+import { matrix } from './commands/matrix.ts';
 import { report } from './commands/report.ts';
 import { test } from './commands/test.ts';
 import { up } from './commands/up.ts';
@@ -26,6 +28,10 @@ Usage:
   knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all]
                                             run scenario files; HTML report + JUnit XML in DIR
   knetsim report [--report-dir DIR]         regenerate the HTML report from DIR's results
+  knetsim grade --submissions DIR [--exercises DIR] [--out DIR] [--parallel N] [--timeout S]
+                                            grade students' submissions; class summary, pages, grades.csv
+  knetsim matrix --variants FILE [SCENARIOS...] [--out DIR] [--parallel N] [--timeout S]
+                                            run scenarios once per CNI/flannel variant; one report with diffs
 
 Options:
   -h, --help      this text (also: knetsim COMMAND --help)
@@ -33,10 +39,11 @@ Options:
 
 Environment:
   KNETSIM_STATE_DIR   where runs keep state and logs (default /tmp/knetsim)
-  KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)`;
+  KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)
+  KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report };
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
 import { run } from '../../sys/exec.ts';
 import { cniPath, toolPath } from '../tools/tool-paths.ts';
+import { cniDelegateOptions } from './delegate-options.ts';
 
 /**
  * A worker's CNI setup: a network config for the flannel plugin (which delegates to the
@@ -46,7 +47,7 @@ export class CniNetwork {
       subnetFile: this.options.subnetFile,
       dataDir: join(this.options.dir, 'flannel'),
       ipam: { dataDir: join(this.options.dir, 'ipam') },
-      delegate: { isDefaultGateway: true, hairpinMode: true, ipMasq: false },
+      delegate: cniDelegateOptions(),
     };
   }
 

@@ -1,0 +1,8 @@
+import { describe, expect, test } from 'knetsim/testing';
+
+describe('pod to pod', () => {
+  test('c1 reaches c2', async ({ sim }) => {
+    const c0 = sim.cluster('C0')
+    await expect(c0.pod('c1')).toReach(c0.pod('c2'), { count: 2 }
+  });
+});
