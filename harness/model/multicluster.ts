@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { SitePki, type SiteCertificate } from '../components/skupper/pki.ts';
 import { SkupperRouter } from '../components/skupper/skupper-router.ts';
 import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, type SiteSpec } from '../components/skupper/site-config.ts';
 import { HarnessError, ValidationError } from '../sys/errors.ts';
@@ -49,11 +50,15 @@ export class MultiCluster {
   private readonly links: { listener: string; connector: string; cost: number }[] = [];
   private readonly services: CrossClusterService[] = [];
   private readonly routers = new Map<string, { router: SkupperRouter; config: string }>();
+  /** Mutual TLS on every inter-router link (decided by the first link), with the run's certificates. */
+  private tls: boolean | undefined;
+  private pki: SitePki | undefined;
+  private readonly certs = new Map<string, SiteCertificate>();
 
   constructor(private readonly sim: Simulation) {}
 
   /** Links two clusters: `b`'s router connects to `a`'s inter-router listener (the deck's link1). */
-  async link(a: string, b: string, opts: { cost?: number } = {}): Promise<void> {
+  async link(a: string, b: string, opts: { cost?: number; tls?: boolean } = {}): Promise<void> {
     const issues: { path: string; message: string }[] = [];
     for (const [field, name] of [['a', a], ['b', b]] as const) {
       if (!this.sim.clusters.has(name)) issues.push({ path: field, message: `no cluster "${name}" (clusters: ${[...this.sim.clusters.keys()].join(', ')})` });
@@ -64,9 +69,14 @@ export class MultiCluster {
     }
     const cost = opts.cost ?? 1;
     if (!Number.isInteger(cost) || cost < 1) issues.push({ path: 'cost', message: `must be a whole number >= 1, got ${cost}` });
+    const tls = opts.tls ?? this.tls ?? false;
+    if (this.tls !== undefined && tls !== this.tls) {
+      issues.push({ path: 'tls', message: `every link of a simulation is ${this.tls ? 'TLS' : 'plain'}: the routers' listener serves them all` });
+    }
     if (issues.length) throw new ValidationError(`link ${a} ↔ ${b}`, issues);
+    this.tls = tls;
     this.links.push({ listener: a, connector: b, cost });
-    await this.sim.reporter.step(`link clusters ${a} ↔ ${b} (cost ${cost})`, () => this.apply());
+    await this.sim.reporter.step(`link clusters ${a} ↔ ${b} (cost ${cost}${tls ? ', mutual TLS' : ''})`, () => this.apply());
   }
 
   /** Exposes `host:port` of cluster `from` to the clusters in `opts.to`, on `opts.port` of their routers. */
@@ -131,6 +141,13 @@ export class MultiCluster {
     const dir = join(this.sim.runDir, 'skupper');
     mkdirSync(dir, { recursive: true });
     const sites = this.sites();
+    if (this.tls) {
+      this.pki ??= await SitePki.create(join(dir, 'pki'));
+      for (const [id, site] of sites) {
+        if (!this.certs.has(id)) this.certs.set(id, await this.pki.issue(id, this.firstWorker(id).ip));
+        sites.set(id, { ...site, tls: this.certs.get(id)! });
+      }
+    }
     for (const [id, site] of sites) {
       const config = JSON.stringify(site);
       const current = this.routers.get(id);

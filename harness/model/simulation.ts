@@ -98,7 +98,7 @@ export class Simulation implements AsyncDisposable {
   }
 
   /** Links two clusters through skupper routers on their first workers (see MultiCluster.link). */
-  link(a: string, b: string, opts: { cost?: number } = {}): Promise<void> {
+  link(a: string, b: string, opts: { cost?: number; tls?: boolean } = {}): Promise<void> {
     return this.multicluster.link(a, b, opts);
   }
 

@@ -28,17 +28,23 @@ export interface SiteSpec {
   id: string;
   links: readonly SiteLink[];
   services: readonly SiteService[];
+  /** Mutual TLS on inter-router links: this site's certificate and the run's CA. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
+const TLS_PROFILE = 'inter-router-tls';
+
 export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] {
+  const tls = site.tls ? { sslProfile: TLS_PROFILE } : {};
   const entities: [string, Record<string, unknown>][] = [
     ['router', { id: site.id, mode: 'interior' }],
-    ['listener', { name: 'interior-listener', role: 'inter-router', host: '0.0.0.0', port: INTER_ROUTER_PORT, maxFrameSize: 16384, maxSessionFrames: 640 }],
+    ...(site.tls ? [['sslProfile', { name: TLS_PROFILE, certFile: site.tls.cert, privateKeyFile: site.tls.key, caCertFile: site.tls.ca }] as [string, Record<string, unknown>]] : []),
+    ['listener', { name: 'interior-listener', role: 'inter-router', host: '0.0.0.0', port: INTER_ROUTER_PORT, maxFrameSize: 16384, maxSessionFrames: 640, ...tls, ...(site.tls ? { authenticatePeer: true } : {}) }],
     ['listener', { name: 'amqp', role: 'normal', host: '127.0.0.1', port: AMQP_PORT }],
     ['listener', { name: 'health-and-stats', host: '0.0.0.0', port: HTTP_PORT, http: true, healthz: true, metrics: true }],
   ];
   for (const l of site.links) {
-    entities.push(['connector', { name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640 }]);
+    entities.push(['connector', { name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640, ...tls }]);
   }
   for (const s of site.services) {
     if (s.listener) entities.push(['tcpListener', { name: s.address, host: '0.0.0.0', port: String(s.listener.port), address: s.address, siteId: site.id }]);
