@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from './args.ts';
@@ -33,6 +33,7 @@ export async function test(args: string[]): Promise<number> {
     return 2;
   }
   rmSync(`${reportDir}/allure-results`, { recursive: true, force: true });
+  rmSync(`${reportDir}/junit.xml`, { force: true });
   const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
   const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
   const code = await new Promise<number>((done) => {
@@ -43,9 +44,23 @@ export async function test(args: string[]): Promise<number> {
     });
     child.on('exit', (c) => done(c ?? 1));
   });
+  const totals = junitTotals(`${reportDir}/junit.xml`);
+  if (totals) console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
   if (!a.values['no-report'] && existsSync(`${reportDir}/allure-results`)) {
     const html = await generateReport(reportDir);
     console.log(`\nreport: ${html}\njunit:  ${reportDir}/junit.xml`);
   }
   return code === 0 ? 0 : 1;
+}
+
+/** The counts of a vitest JUnit file (its <testsuites> element and skipped cases). */
+export function junitTotals(file: string): { passed: number; failed: number; skipped: number } | undefined {
+  if (!existsSync(file)) return undefined;
+  const xml = readFileSync(file, 'utf8');
+  const root = /<testsuites\b[^>]*>/.exec(xml)?.[0];
+  if (!root) return undefined;
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
+  const skipped = (xml.match(/<skipped\b/g) ?? []).length;
+  const failed = attr('failures') + attr('errors');
+  return { passed: attr('tests') - failed - skipped, failed, skipped };
 }
