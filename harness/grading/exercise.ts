@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../sys/errors.ts';
-import { fromZod } from '../sys/validation.ts';
+import { fromZod, readJsonInput } from '../sys/validation.ts';
 import { FaultsSchema } from './faults.ts';
 
 /**
@@ -103,12 +103,7 @@ export interface Exercise extends ExerciseSpec {
 
 export function loadExercise(dir: string): Exercise {
   const file = join(dir, 'exercise.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
-  }
+  const raw = readJsonInput(file);
   const r = ExerciseSchema.safeParse(raw);
   if (!r.success) throw fromZod(file, r.error);
   const abs = resolve(dir);

@@ -5,7 +5,7 @@ import { CniDelegateOptionsSchema } from '../components/cni/delegate-options.ts'
 import { FlannelNetworkConfigSchema, type FlannelNetworkConfig } from '../components/flannel/network-config.ts';
 import { loadTopology } from '../model/topology.ts';
 import { ValidationError } from '../sys/errors.ts';
-import { fromZod, zodIssues } from '../sys/validation.ts';
+import { fromZod, zodIssues, readJsonInput } from '../sys/validation.ts';
 
 /**
  * The variants file of `knetsim matrix` (conf/matrix.example.json). Each variant changes the
@@ -73,12 +73,7 @@ export interface MatrixPlan {
 export const KNOWN_BACKENDS = ['vxlan', 'host-gw', 'udp', 'ipip', 'wireguard', 'ipsec', 'alloc', 'tencent-vpc', 'gce', 'aws-vpc', 'ali-vpc'];
 
 export function loadMatrix(file: string, defaultTopology: string): MatrixPlan {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
-  }
+  const raw = readJsonInput(file);
   const r = MatrixFileSchema.safeParse(raw);
   if (!r.success) throw fromZod(file, r.error);
   const topologyFile = r.data.topology ? resolve(dirname(file), r.data.topology) : defaultTopology;

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { FlannelNetworkConfigSchema, subnetCapacity, type FlannelNetworkConfig } from '../components/flannel/network-config.ts';
 import { ValidationError } from '../sys/errors.ts';
-import { fromZod, zodIssues } from '../sys/validation.ts';
+import { fromZod, zodIssues, readJsonInput } from '../sys/validation.ts';
 import { cidrSize, cidrsOverlap, formatIpv4, isCidr, parseCidr } from '../sys/ipv4.ts';
 
 /**
@@ -136,12 +136,7 @@ export interface Topology {
 
 /** Reads, validates and plans a topology file; relative flannel paths are read beside it. */
 export function loadTopology(file: string): Topology {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
-  }
+  const raw = readJsonInput(file);
   return planTopology(raw, { source: file, baseDir: dirname(file) });
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ValidationError } from './errors.ts';
 
@@ -13,4 +14,13 @@ export function zodIssues(error: z.ZodError, prefix: string[] = []): { path: str
 export function zodMessage(i: z.ZodIssue): string {
   if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
   return i.message;
+}
+
+/** Reads a JSON input file; a missing file or broken JSON is a ValidationError naming the file. */
+export function readJsonInput(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
+  }
 }

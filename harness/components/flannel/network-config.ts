@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ValidationError } from '../../sys/errors.ts';
-import { fromZod } from '../../sys/validation.ts';
+import { fromZod, readJsonInput } from '../../sys/validation.ts';
 import { cidrContains, cidrSize, isCidr, isIpv4, parseCidr, parseIpv4 } from '../../sys/ipv4.ts';
 
 /**
@@ -81,11 +79,6 @@ export function parseFlannelConfig(raw: unknown, source = 'flannel network confi
 
 /** Reads and validates a flannel network config file (conf/flannel-network-config.json). */
 export function loadFlannelConfig(file: string): FlannelNetworkConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
-  }
+  const raw = readJsonInput(file);
   return parseFlannelConfig(raw, file);
 }
