@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { FlakyReporter } from './harness/testing/flaky-reporter.ts';
 
 // Results for the report: Allure results and JUnit XML, under KNETSIM_REPORT_DIR
 // (`knetsim test --report-dir`), default reports/latest.
@@ -15,6 +16,7 @@ export default defineConfig({
       'default',
       ['allure-vitest/reporter', { resultsDir: `${reportDir}/allure-results` }],
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
+      new FlakyReporter(reportDir),
     ],
     projects: [
       {

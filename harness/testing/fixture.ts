@@ -6,6 +6,7 @@ import { Simulation } from '../model/simulation.ts';
 import { loadTopology, planTopology, type Topology } from '../model/topology.ts';
 import { tailLines } from '../sys/errors.ts';
 import { allureReporter } from './allure-reporter.ts';
+import { failedTryDir, saveFailedTry } from './failed-tries.ts';
 
 export const DEFAULT_TOPOLOGY_FILE = fileURLToPath(new URL('../../conf/topology.default.json', import.meta.url));
 
@@ -77,13 +78,17 @@ export function simTest(topology: TopologyInput = defaultTopology(), opts: { sco
       { scope: opts.scope ?? 'file' },
     ],
     logsOnFailure: [
-      async ({ onTestFailed }, use) => {
+      async ({ onTestFailed, task }, use) => {
         onTestFailed(async () => {
-          for (const sim of live) {
-            for (const file of logFiles(sim.runDir)) {
-              const text = tailLines(readFileSync(file, 'utf8'), LOG_TAIL_LINES);
-              await allureReporter.attach(`log ${relative(sim.runDir, file)}`, text || '(empty)', 'text/plain');
-            }
+          const logs = [...live].flatMap((sim) =>
+            logFiles(sim.runDir).map((file) => ({ name: `log ${relative(sim.runDir, file)}`, text: tailLines(readFileSync(file, 'utf8'), LOG_TAIL_LINES) || '(empty)' })),
+          );
+          for (const log of logs) await allureReporter.attach(log.name, log.text, 'text/plain');
+          // A retry replaces this try's report entry: keep its evidence where knetsim test finds it.
+          const reportDir = process.env.KNETSIM_REPORT_DIR;
+          if (reportDir && task.file) {
+            const errors = (task.result?.errors ?? []).map((e) => `${e.message ?? ''}\n${e.stack ?? ''}`);
+            saveFailedTry(failedTryDir(reportDir, task.file.name, fullNameOf(task), task.result?.retryCount ?? 0), errors, logs);
           }
         });
         await use();
@@ -105,3 +110,14 @@ export function simTest(topology: TopologyInput = defaultTopology(), opts: { sco
 }
 
 export const test = simTest();
+
+/** `suite > test`, as vitest's reporters name a test case. */
+function fullNameOf(task: { name: string; suite?: { name: string; suite?: unknown } | undefined; file?: unknown }): string {
+  const parts = [task.name];
+  let s = task.suite as { name: string; suite?: unknown } | undefined;
+  while (s && s !== task.file) {
+    parts.unshift(s.name);
+    s = s.suite as { name: string; suite?: unknown } | undefined;
+  }
+  return parts.join(' > ');
+}

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../../sys/errors.ts';
@@ -17,6 +17,8 @@ export async function generateReport(reportDir: string): Promise<string> {
   const results = join(reportDir, 'allure-results');
   if (!existsSync(results)) throw new HarnessError(`no results in ${results}: run knetsim test first`);
   const out = join(reportDir, 'html');
+  // Allure keeps files it finds in an existing output folder: start from an empty one.
+  rmSync(out, { recursive: true, force: true });
   await run([process.execPath, ALLURE, 'generate', results, '--output', out, '--report-name', 'knetsim'], { timeoutMs: 300_000 });
   return join(out, 'index.html');
 }

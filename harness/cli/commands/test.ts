@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from './args.ts';
+import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,6 +35,8 @@ export async function test(args: string[]): Promise<number> {
   }
   rmSync(`${reportDir}/allure-results`, { recursive: true, force: true });
   rmSync(`${reportDir}/junit.xml`, { force: true });
+  rmSync(`${reportDir}/flaky.json`, { force: true });
+  rmSync(`${reportDir}/failed-tries`, { recursive: true, force: true });
   const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
   const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
   const code = await new Promise<number>((done) => {
@@ -44,6 +47,8 @@ export async function test(args: string[]): Promise<number> {
     });
     child.on('exit', (c) => done(c ?? 1));
   });
+  const flaky = markFlaky(reportDir);
+  if (flaky) console.log(`${flaky} test(s) passed only on a retry: marked flaky in the report`);
   const totals = junitTotals(`${reportDir}/junit.xml`);
   if (totals) console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
   if (!a.values['no-report'] && existsSync(`${reportDir}/allure-results`)) {
