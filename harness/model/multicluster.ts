@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SitePki, type SiteCertificate } from '../components/skupper/pki.ts';
@@ -155,7 +155,7 @@ export class MultiCluster {
       await current?.router.stop();
       const router = SkupperRouter.start(this.sim.ledger, { site, netns: this.firstWorker(id).netns, dir });
       this.routers.set(id, { router, config });
-      await this.sim.reporter.attach(`router config ${id}.json`, JSON.stringify(JSON.parse(await readText(router.configFile)), null, 2), 'application/json');
+      await this.sim.reporter.attach(`router config ${id}.json`, readFileSync(router.configFile, 'utf8'), 'application/json');
     }
     await Promise.all(
       [...sites.keys()].map((id) => {
@@ -171,7 +171,3 @@ export class MultiCluster {
   }
 }
 
-async function readText(file: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(file, 'utf8');
-}
