@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SitePki, type SiteCertificate } from '../components/skupper/pki.ts';
 import { SkupperRouter } from '../components/skupper/skupper-router.ts';
 import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, type SiteSpec } from '../components/skupper/site-config.ts';
+import type { RestartableProcess } from '../components/faults/index.ts';
 import { HarnessError, ValidationError } from '../sys/errors.ts';
 import { zodIssues } from '../sys/validation.ts';
 import type { Pod } from './pod.ts';
@@ -108,6 +109,26 @@ export class MultiCluster {
     return r.router;
   }
 
+  /** A cluster's router as a process faults can kill; restarting waits for its links and addresses. */
+  routerProcess(cluster: string): RestartableProcess {
+    const router = this.router(cluster);
+    return {
+      label: `router ${cluster}`,
+      kill: () => router.kill(),
+      restart: async () => {
+        router.restart();
+        await router.waitReady(this.expected(cluster));
+      },
+    };
+  }
+
+  /** What a site's router must see before it is ready: its peers, and the addresses it consumes. */
+  private expected(id: string): { peers: string[]; addresses: string[] } {
+    const peers = this.links.flatMap((l) => (l.listener === id ? [l.connector] : l.connector === id ? [l.listener] : []));
+    const addresses = this.services.filter((s) => s.to.includes(id)).map((s) => s.address);
+    return { peers, addresses };
+  }
+
   /** Where clients in `cluster` reach a service: its first worker's address and the listen port. */
   endpoint(service: CrossClusterService, cluster: string): { host: string; port: number } {
     if (!service.to.includes(cluster)) throw new HarnessError(`${service.address} is not exposed to ${cluster}`);
@@ -157,13 +178,7 @@ export class MultiCluster {
       this.routers.set(id, { router, config });
       await this.sim.reporter.attach(`router config ${id}.json`, readFileSync(router.configFile, 'utf8'), 'application/json');
     }
-    await Promise.all(
-      [...sites.keys()].map((id) => {
-        const peers = this.links.flatMap((l) => (l.listener === id ? [l.connector] : l.connector === id ? [l.listener] : []));
-        const addresses = this.services.filter((s) => s.to.includes(id)).map((s) => s.address);
-        return this.routers.get(id)!.router.waitReady({ peers, addresses });
-      }),
-    );
+    await Promise.all([...sites.keys()].map((id) => this.routers.get(id)!.router.waitReady(this.expected(id))));
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type { RestartableProcess } from '../components/faults/index.ts';
 import { KubeProxyAgent } from '../components/kube-proxy/agent.ts';
 import { nodeTsArgv } from '../sys/node-script.ts';
 import { readRuleset } from '../components/kube-proxy/ruleset.ts';
@@ -234,6 +235,31 @@ export class ServiceController {
   /** The agents' last reports, by worker. */
   agentStatuses(): ReadonlyMap<string, AgentStatus> {
     return this.statuses;
+  }
+
+  /**
+   * A worker's kube-proxy agent as a process faults can kill (`sim.faults.killProcess`).
+   * Restarting clears its status key and starts a new agent with the same options, then
+   * waits until that agent has applied everything written so far.
+   */
+  agentProcess(worker: string): RestartableProcess {
+    const w = this.cluster.worker(worker);
+    const agent = () => {
+      const a = this.agents?.get(w.fullName);
+      if (!a) throw new HarnessError(`no kube-proxy agent on ${w.fullName} yet (expose a service first)`);
+      return a;
+    };
+    return {
+      label: `kube-proxy ${w.fullName}`,
+      kill: () => agent().daemon.kill('SIGKILL'),
+      restart: async () => {
+        const old = agent();
+        await this.cluster.kv.delete().key(`${STATUS_PREFIX}${w.fullName}`);
+        this.statuses.delete(w.fullName);
+        this.agents!.set(w.fullName, await KubeProxyAgent.start(this.cluster.sim.ledger, old.options));
+        await this.converged();
+      },
+    };
   }
 
   /** The agent handles (started on the first expose). */

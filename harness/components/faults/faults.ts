@@ -36,6 +36,15 @@ export class FaultConflictError extends HarnessError {
   }
 }
 
+/** A daemon the harness can kill and start again (a router, a kube-proxy agent). */
+export interface RestartableProcess {
+  readonly label: string;
+  /** SIGKILL; resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Starts it again and resolves once it is ready (observed, with a deadline). */
+  restart(): Promise<void>;
+}
+
 /** A link of the fabric: a worker's uplink, or a cluster's link to the top switch. */
 export type LinkTarget = FaultWorker | FaultCluster;
 
@@ -180,6 +189,28 @@ export class Faults {
         return { pid, restartedPid: f.daemon.pid, readyMs: Math.round(performance.now() - t0), subnetAfterRestart: env.subnet };
       },
       undo: async () => undefined,
+    });
+  }
+
+  /**
+   * Kills a daemon (SIGKILL): `sim.multicluster.routerProcess('C0')`, a cluster's
+   * `services.agentProcess('w1')`. Undo starts it again and waits until it is ready; the
+   * handle's detail has `readyMs`.
+   */
+  async killProcess(target: RestartableProcess): Promise<Fault> {
+    return this.inject({
+      kind: 'kill-process',
+      description: `kill ${target.label} (SIGKILL)`,
+      resource: target.label,
+      inject: async () => {
+        await target.kill();
+        return { killed: target.label };
+      },
+      undo: async () => {
+        const t0 = performance.now();
+        await target.restart();
+        return { readyMs: Math.round(performance.now() - t0) };
+      },
     });
   }
 

@@ -53,8 +53,22 @@ export class SkupperRouter {
     readonly options: SkupperRouterOptions,
     readonly kind: RouterKind,
     readonly configFile: string,
-    readonly daemon: Daemon,
+    private current: Daemon,
+    private readonly respawn: () => Daemon,
   ) {}
+
+  get daemon(): Daemon {
+    return this.current;
+  }
+
+  /** SIGKILL, for fault injection; `restart()` brings it back with the same config. */
+  async kill(): Promise<void> {
+    await this.current.kill('SIGKILL');
+  }
+
+  restart(): void {
+    this.current = this.respawn();
+  }
 
   static start(ledger: Ledger, options: SkupperRouterOptions): SkupperRouter {
     const config = siteConfig(options.site);
@@ -65,8 +79,8 @@ export class SkupperRouter {
     const kind = routerKind();
     const logFile = join(options.dir, `${options.site.id}.log`);
     const argv = kind === 'skrouterd' ? ['skrouterd', '-c', configFile] : nodeTsArgv(ROUTER_MAIN, ['-c', configFile, '--log', logFile]);
-    const daemon = Daemon.start(ledger, { name: `router ${options.site.id}`, netns: options.netns, logFile: join(options.dir, `${options.site.id}.out`), argv });
-    return new SkupperRouter(options, kind, configFile, daemon);
+    const spawn = () => Daemon.start(ledger, { name: `router ${options.site.id}`, netns: options.netns, logFile: join(options.dir, `${options.site.id}.out`), argv });
+    return new SkupperRouter(options, kind, configFile, spawn(), spawn);
   }
 
   get id(): string {

@@ -1,0 +1,59 @@
+// Killing the daemons a dataplane depends on: kube-proxy agents and skupper routers.
+import { describe, expect, simTest } from '../harness/testing/index.ts';
+import { notYet, ready, waitFor } from '../harness/sys/wait.ts';
+
+const test = simTest({
+  name: 'faults-processes',
+  clusters: ['C0', 'C1'].map((name) => ({ name, workers: ['w1', 'w2'], pods: [{ name: 'c1', worker: 'w1' }, { name: 'c2', worker: 'w2' }] })),
+});
+
+describe('faults: killed daemons', () => {
+  test('a killed kube-proxy agent leaves its rules working; restarted, it applies what changed meanwhile', async ({ sim }) => {
+    const c0 = sim.cluster('C0');
+    const web = await c0.expose('web', { port: 80, pods: ['c2'] });
+    await web.startBackends('tcp');
+    const c1 = c0.pod('c1');
+    expect(await web.spread(20, { from: c1 })).toOnlyHit(['c2']);
+
+    const agent = c0.services.agentProcess('w1');
+    const fault = await sim.faults.killProcess(agent);
+    expect(c0.services.agentList().find((a) => a.options.worker === 'C0w1')!.daemon.running).toBe(false);
+    // The rules are in the kernel: the VIP keeps working on C0w1 without its agent.
+    expect(await web.spread(20, { from: c1 })).toOnlyHit(['c2']);
+
+    await fault.undo();
+    expect(fault.detail.readyMs).toBeGreaterThan(0);
+    await sim.reporter.attach(`kube-proxy C0w1 back in ${String(fault.detail.readyMs)} ms`, JSON.stringify(fault.detail), 'application/json');
+    const c3 = await c0.worker('w2').createPod('c3');
+    const web2 = await c0.expose('web2', { port: 80, pods: [c3] });
+    await web2.startBackends('tcp');
+    expect(await web2.spread(20, { from: c1 })).toOnlyHit(['c3']);
+  });
+
+  test('a killed router cuts the cross-cluster service; restarted, it relinks and carries it again', async ({ sim }) => {
+    const server = sim.cluster('C0').pod('c2');
+    server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo from-C0']);
+    await waitFor('echo server', async () => ((await server.exec(['ss', '-Hltn', 'sport = :7000'])).stdout.trim() ? ready(true) : notYet('not listening')), { timeoutMs: 10_000 });
+    await sim.link('C0', 'C1');
+    const svc = await sim.cluster('C0').exposeAcross({ name: 'echo', host: server, port: 7000 }, { to: ['C1'], port: 1028 });
+    const { host, port } = sim.multicluster.endpoint(svc, 'C1');
+    const ask = () => sim.cluster('C1').pod('c2').exec(['socat', '-T', '3', '-', `TCP:${host}:${port}`], { input: '', reject: false });
+    expect((await ask()).stdout.trim()).toBe('from-C0');
+
+    const fault = await sim.faults.killProcess(sim.multicluster.routerProcess('C0'));
+    // C1's router has no route to the address any more: the client's connection closes empty.
+    await waitFor(
+      "C1's router to lose the route to echo:7000",
+      async () => {
+        const s = await sim.multicluster.router('C1').state();
+        return s.addresses.some((a) => a.address === 'echo:7000') ? notYet('still routed') : ready(true);
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect((await ask()).stdout.trim()).toBe('');
+
+    await fault.undo();
+    await sim.reporter.attach(`router C0 back in ${String(fault.detail.readyMs)} ms`, JSON.stringify(fault.detail), 'application/json');
+    expect((await ask()).stdout.trim()).toBe('from-C0');
+  });
+});
