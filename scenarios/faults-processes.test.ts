@@ -1,4 +1,5 @@
-// Killing the daemons a dataplane depends on: kube-proxy agents and skupper routers.
+// Killing the daemons a dataplane depends on (kube-proxy agents, skupper routers), and a worker
+// whose VXLAN carries the wrong VNI.
 import { describe, expect, simTest } from '../harness/testing/index.ts';
 import { notYet, ready, waitFor } from '../harness/sys/wait.ts';
 
@@ -55,5 +56,20 @@ describe('faults: killed daemons', () => {
     await fault.undo();
     await sim.reporter.attach(`router C0 back in ${String(fault.detail.readyMs)} ms`, JSON.stringify(fault.detail), 'application/json');
     expect((await ask()).stdout.trim()).toBe('from-C0');
+  });
+
+  test('a worker whose VXLAN carries another VNI is cut off from the other workers, and back after undo', async ({ sim }) => {
+    const c1 = sim.cluster('C1');
+    await expect(c1.pod('c1')).toReach(c1.pod('c2'));
+    // On C1w2's port of the switch: what reaches C1w2, after the switch forwarded it.
+    const cap = await sim.underlay.capture({ iface: 'C1w2', filter: 'udp port 8472' });
+    const fault = await sim.faults.wrongVni(c1.worker('w1'), 101);
+    await expect(c1.pod('c1')).not.toReach(c1.pod('c2'), { count: 3, wait: 0.5 });
+    const packets = await cap.stop();
+    // On the wire: C1w1's packets now say VNI 101; C1w2 (still 100) drops them.
+    expect(packets).toContainVxlan({ vni: 101, outer: { src: c1.worker('w1').ip, dst: c1.worker('w2').ip } });
+    expect(packets).not.toContainVxlan({ vni: 100, outer: { src: c1.worker('w1').ip } });
+    await fault.undo();
+    await expect(c1.pod('c1')).toReach(c1.pod('c2'));
   });
 });

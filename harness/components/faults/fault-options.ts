@@ -62,6 +62,14 @@ export const MtuOptionsSchema = z
   .strict();
 export type MtuOptions = z.input<typeof MtuOptionsSchema>;
 
+export const WrongVniOptionsSchema = z
+  .object({
+    vni: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(16_777_215, 'must be at most 16777215'),
+    port: z.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(65_535).default(8472),
+  })
+  .strict();
+export type WrongVniOptions = z.input<typeof WrongVniOptionsSchema>;
+
 /** Parses fault options; a failure is a ValidationError naming `fault <name>` and the field. */
 export function parseFaultOptions<S extends z.ZodTypeAny>(fault: string, schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);

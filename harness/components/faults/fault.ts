@@ -7,7 +7,7 @@ export interface FaultContext {
   reporter: Reporter;
 }
 
-export type FaultKind = 'link-down' | 'partition' | 'loss' | 'rate' | 'delay' | 'kill-flanneld' | 'restart-flanneld' | 'kill-etcd' | 'kill-process' | 'mtu';
+export type FaultKind = 'link-down' | 'partition' | 'loss' | 'rate' | 'delay' | 'kill-flanneld' | 'restart-flanneld' | 'kill-etcd' | 'kill-process' | 'mtu' | 'wrong-vni';
 
 export interface FaultSpec {
   kind: FaultKind;

@@ -9,12 +9,14 @@ import {
   MtuOptionsSchema,
   parseFaultOptions,
   RateOptionsSchema,
+  WrongVniOptionsSchema,
   type Direction,
 } from './fault-options.ts';
 import { NETEM_FIX, probeNetem, UnsupportedKernelFeatureError, type ProbeResult } from './kernel-support.ts';
 import { linkMtu, setLinkMtu, setLinkState } from './link-state.ts';
 import { addLoss, removeLoss } from './packet-loss.ts';
 import { addRateLimit, removeRootQdisc } from './rate-limit.ts';
+import { addWrongVni, removeWrongVni } from './wrong-vni.ts';
 import { isWorker, underlayLink, WORKER_UPLINK, type FaultCluster, type FaultWorker } from './targets.ts';
 
 /** What the registry needs of a simulation (the model's Simulation fits). */
@@ -232,6 +234,24 @@ export class Faults {
         await etcd.restartMember(name);
         return { healthyMs: Math.round(performance.now() - t0) };
       },
+    });
+  }
+
+  /**
+   * Makes a worker's VXLAN packets carry another VNI (rewritten by nft on its underlay
+   * port), as if its flannel were configured with it: the other workers' flannel.<VNI>
+   * devices drop them. `port` is the cluster's VXLAN UDP port (default 8472).
+   */
+  async wrongVni(worker: FaultWorker, vni: number, opts: { port?: number } = {}): Promise<Fault> {
+    const o = parseFaultOptions('wrong-vni', WrongVniOptionsSchema, { vni, ...opts });
+    const link = underlayLink(worker);
+    const ul = this.host.underlayNetns;
+    return this.inject({
+      kind: 'wrong-vni',
+      description: `VXLAN from ${worker.fullName} (UDP ${o.port}) carries VNI ${o.vni}`,
+      resource: `nft-vni ${link.port}`,
+      inject: () => addWrongVni(ul, link.port, o.port, o.vni),
+      undo: () => removeWrongVni(ul, link.port),
     });
   }
 
