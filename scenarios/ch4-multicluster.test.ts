@@ -5,22 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '../harness/testing/index.ts';
 import { nodeTsArgv } from '../harness/sys/node-script.ts';
-import { notYet, ready, waitFor } from '../harness/sys/wait.ts';
-import type { Pod } from '../harness/model/pod.ts';
 
 const BULK = fileURLToPath(new URL('../harness/components/skupper/bulk-main.ts', import.meta.url));
-
-/** Waits until something in the pod listens on the TCP port. */
-async function listening(pod: Pod, port: number): Promise<void> {
-  await waitFor(
-    `a server listening on ${pod.label}:${port}`,
-    async () => {
-      const r = await pod.exec(['ss', '-Hltn', `sport = :${port}`]);
-      return r.stdout.trim() ? ready(undefined) : notYet('nothing listening');
-    },
-    { timeoutMs: 15_000 },
-  );
-}
 
 describe('chapter 4: multi-cluster', () => {
   test("the deck's exercise: wget from a C1 pod to C1w1:1028 returns the page served in C0", async ({ sim }) => {
@@ -29,7 +15,7 @@ describe('chapter 4: multi-cluster', () => {
     const site = mkdtempSync(join(tmpdir(), 'knetsim-site-'));
     writeFileSync(join(site, 'index.html'), `<h1>hello from ${c4.label}</h1>\n`);
     c4.start('http', ['python3', '-m', 'http.server', '80', '--directory', site]);
-    await listening(c4, 80);
+    await c4.waitListening(80);
 
     await sim.link('C0', 'C1');
     const backend = await c0.exposeAcross({ name: 'backend', host: c4, port: 80 }, { to: ['C1'], port: 1028 });
@@ -48,7 +34,7 @@ describe('chapter 4: multi-cluster', () => {
   test('a 100 MB transfer arrives intact in both directions', async ({ sim }) => {
     const server = sim.cluster('C0').pod('c3');
     server.start('bulk', nodeTsArgv(BULK, ['serve', '9000']));
-    await listening(server, 9000);
+    await server.waitListening(9000);
     const bulk = await sim.multicluster.expose('C0', { name: 'bulk', host: server, port: 9000 }, { to: ['C1'], port: 1029 });
     const { host, port } = sim.multicluster.endpoint(bulk, 'C1');
     const client = sim.cluster('C1').pod('c3');

@@ -11,7 +11,7 @@ describe('multi-cluster: a line of three, and a ring', () => {
   test('a service of A reaches clients in C across B, then over the ring when B is gone', async ({ sim }) => {
     const server = sim.cluster('A').pod('p2');
     server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo from-A']);
-    await waitFor('echo server in A', async () => ((await server.exec(['ss', '-Hltn', 'sport = :7000'])).stdout.trim() ? ready(true) : notYet('not listening')), { timeoutMs: 10_000 });
+    await server.waitListening(7000);
 
     await sim.link('A', 'B');
     await sim.link('B', 'C');

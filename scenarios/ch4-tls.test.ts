@@ -1,7 +1,6 @@
 // Multi-cluster links with mutual TLS: certificates made per run, sslProfile on both ends.
 import { readFileSync } from 'node:fs';
 import { describe, expect, simTest } from '../harness/testing/index.ts';
-import { notYet, ready, waitFor } from '../harness/sys/wait.ts';
 
 const test = simTest({
   name: 'tls-link',
@@ -12,7 +11,7 @@ describe('multi-cluster over mutual TLS', () => {
   test('routers link with per-run certificates and carry a service', async ({ sim }) => {
     const server = sim.cluster('C0').pod('c2');
     server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo over-tls']);
-    await waitFor('echo server', async () => ((await server.exec(['ss', '-Hltn', 'sport = :7000'])).stdout.trim() ? ready(true) : notYet('not listening')), { timeoutMs: 10_000 });
+    await server.waitListening(7000);
 
     await sim.link('C0', 'C1', { tls: true });
     const svc = await sim.cluster('C0').exposeAcross({ name: 'echo', host: server, port: 7000 }, { to: ['C1'], port: 1028 });

@@ -34,7 +34,7 @@ describe('faults: killed daemons', () => {
   test('a killed router cuts the cross-cluster service; restarted, it relinks and carries it again', async ({ sim }) => {
     const server = sim.cluster('C0').pod('c2');
     server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo from-C0']);
-    await waitFor('echo server', async () => ((await server.exec(['ss', '-Hltn', 'sport = :7000'])).stdout.trim() ? ready(true) : notYet('not listening')), { timeoutMs: 10_000 });
+    await server.waitListening(7000);
     await sim.link('C0', 'C1');
     const svc = await sim.cluster('C0').exposeAcross({ name: 'echo', host: server, port: 7000 }, { to: ['C1'], port: 1028 });
     const { host, port } = sim.multicluster.endpoint(svc, 'C1');

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulation } from '../model/simulation.ts';
-import { notYet, ready, waitFor } from '../sys/wait.ts';
 
 /**
  * What knetsim's main.py sets up after the clusters, so the deck's exercises work at the
@@ -21,12 +20,8 @@ export async function setUpDeckExtras(sim: Simulation, log: (line: string) => vo
   const site = join(sim.runDir, 'www');
   mkdirSync(site, { recursive: true });
   writeFileSync(join(site, 'index.html'), `<h1>hello from ${c4.label}</h1>\n`);
-  c4.start('http', ['python3', '-m', 'http.server', '80', '--directory', site]);
-  await waitFor(
-    `the web server in ${c4.label} to listen on port 80`,
-    async () => ((await c4.exec(['ss', '-Hltn', 'sport = :80'])).stdout.trim() ? ready(undefined) : notYet('not listening')),
-    { timeoutMs: 15_000 },
-  );
+  const http = c4.start('http', ['python3', '-m', 'http.server', '80', '--directory', site]);
+  await c4.waitListening(80, { daemon: http });
   await sim.link('C0', 'C1');
   const svc = await c0.exposeAcross({ name: 'svc1', host: c4, port: 80 }, { to: ['C1'], port: 1028 });
   const at = sim.multicluster.endpoint(svc, 'C1');

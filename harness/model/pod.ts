@@ -3,6 +3,7 @@ import { captureIn, type Capture, type CaptureOptions } from '../components/capt
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from '../sys/daemon.ts';
+import { waitTcpListening } from '../sys/wait-listening.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { run, type RunOptions, type RunResult } from '../sys/exec.ts';
 import { deleteNetns } from '../sys/netns.ts';
@@ -74,6 +75,11 @@ export class Pod {
     const dir = join(sim.runDir, 'pods', this.label.replace(':', '-'));
     mkdirSync(dir, { recursive: true });
     return Daemon.start(sim.ledger, { name: `${name} in ${this.label}`, netns: this.netns, logFile: join(dir, `${name}.log`), argv });
+  }
+
+  /** Waits (with a deadline) until a server in this pod listens on TCP `port`. */
+  waitListening(port: number, opts: { daemon?: Daemon; timeoutMs?: number } = {}): Promise<void> {
+    return waitTcpListening(this.netns, port, { ...opts, what: `a server in ${this.label}` });
   }
 
   /** Starts tcpdump in this pod (default interface: its eth0); resolves once it listens. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Daemon } from '../../sys/daemon.ts';
 import { run } from '../../sys/exec.ts';
 import type { Ledger } from '../../sys/ledger.ts';
-import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
+import { waitTcpListening } from '../../sys/wait-listening.ts';
 
 /**
  * Ingress as knetsim has it: the real nginx (Debian's nginx-light) in a worker's
@@ -79,15 +79,7 @@ export class NginxIngress {
     });
     const ingress = new NginxIngress(options, daemon);
     try {
-      await waitFor(
-        `nginx ingress ${options.name} to listen on ${options.worker}:${options.port}`,
-        async () => {
-          if (!daemon.running) throw new WaitAbort(daemon.error('exited before listening'));
-          const r = await run(['ss', '-Hltn', `sport = :${options.port}`], { netns: options.netns });
-          return r.stdout.trim() ? ready(undefined) : notYet('no listening socket yet');
-        },
-        { timeoutMs: INGRESS_READY_TIMEOUT_MS, intervalMs: 20, maxIntervalMs: 200 },
-      );
+      await waitTcpListening(options.netns, options.port, { what: `nginx ingress ${options.name} on ${options.worker}`, daemon, timeoutMs: INGRESS_READY_TIMEOUT_MS });
     } catch (e) {
       await daemon.stop();
       throw e;
