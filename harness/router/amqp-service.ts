@@ -8,9 +8,8 @@ import rhea from 'rhea';
 import type { Connection, EventContext, Message, Sender } from 'rhea';
 import { distributionFor } from './address-config.ts';
 import type { ListenerEntity } from './config-schema.ts';
-import { listenSockets, type BoundServer } from './listen.ts';
+import type { BoundServer } from './listen.ts';
 import type { Router } from './router.ts';
-import { loadSslProfile } from './tls.ts';
 
 export class AmqpService {
   readonly servers: { listener: ListenerEntity; bound: BoundServer }[] = [];
@@ -22,18 +21,7 @@ export class AmqpService {
   constructor(private readonly r: Router) {}
 
   async start(): Promise<void> {
-    for (const l of this.r.config.listeners) {
-      if (l.role !== 'normal' || l.http) continue;
-      const profile = l.sslProfile ? loadSslProfile(this.r.sslProfile(l.sslProfile)) : undefined;
-      const bound = await listenSockets(
-        `listener "${l.name}"`, l.host, l.port,
-        profile ? { ...profile, requestCert: l.authenticatePeer } : undefined,
-        (s) => this.accept(s, l),
-        (err) => this.r.log.warn('ROUTER', 'tls-handshake-failed', { listener: l.name, error: err.message }),
-      );
-      this.servers.push({ listener: l, bound });
-      this.r.log.info('ROUTER', 'listening', { listener: l.name, role: 'normal', host: l.host, port: bound.port });
-    }
+    this.servers.push(...(await this.r.openListeners((l) => l.role === 'normal', (s, l) => this.accept(s, l))));
   }
 
   addresses(): string[] {

@@ -9,7 +9,7 @@ import type { ConnectorEntity, ListenerEntity } from './config-schema.ts';
 import { FlowLinks, type PendingFlows } from './flow-links.ts';
 import type { AmqpFlowStream } from './flow-stream.ts';
 import type { RouterRecord } from './link-state.ts';
-import { listenSockets, type BoundServer } from './listen.ts';
+import type { BoundServer } from './listen.ts';
 import type { Router } from './router.ts';
 import { loadSslProfile } from './tls.ts';
 
@@ -69,18 +69,7 @@ export class InterRouter {
   }
 
   async start(): Promise<void> {
-    for (const l of this.r.config.listeners) {
-      if (l.role === 'normal' || l.http) continue;
-      const profile = l.sslProfile ? loadSslProfile(this.r.sslProfile(l.sslProfile)) : undefined;
-      const bound = await listenSockets(
-        `listener "${l.name}"`, l.host, l.port,
-        profile ? { ...profile, requestCert: l.authenticatePeer } : undefined,
-        (s) => this.accept(s, l),
-        (err) => this.r.log.warn('ROUTER', 'tls-handshake-failed', { listener: l.name, error: err.message }),
-      );
-      this.servers.push({ listener: l, bound });
-      this.r.log.info('ROUTER', 'listening', { listener: l.name, role: l.role, host: l.host, port: bound.port, tls: !!profile });
-    }
+    this.servers.push(...(await this.r.openListeners((l) => l.role !== 'normal', (s, l) => this.accept(s, l))));
     for (const c of this.r.config.connectors) {
       const st: ConnectorState = { name: c.name, host: c.host, port: c.port, role: c.role as LinkRole, state: 'connecting', attempts: 0 };
       this.connectors.push(st);

@@ -2,12 +2,15 @@
  * The router: validated config → listeners, connectors, routing protocol, TCP adaptor,
  * AMQP service and http endpoints. `startRouter` returns a handle; `close()` stops it.
  */
+import type { Socket } from 'node:net';
 import rhea from 'rhea';
 import type { Container } from 'rhea';
 import { HarnessError } from '../sys/errors.ts';
 import { AmqpService } from './amqp-service.ts';
 import { parseRouterConfig, type RouterConfig } from './config.ts';
-import type { SslProfileEntity } from './config-schema.ts';
+import type { ListenerEntity, SslProfileEntity } from './config-schema.ts';
+import { listenSockets, type BoundServer } from './listen.ts';
+import { loadSslProfile } from './tls.ts';
 import { HttpService } from './http-service.ts';
 import { InterRouter, type ConnectorState } from './inter-router.ts';
 import { computeRoutes, destinations, LinkStateDb, type RouteEntry, type RouterRecord } from './link-state.ts';
@@ -61,6 +64,30 @@ export class Router {
     this.tcp = new TcpAdaptor(this);
     this.amqp = new AmqpService(this);
     this.http = new HttpService(this);
+  }
+
+  /**
+   * Binds every AMQP listener `select` picks (TLS when it names an sslProfile, asking for
+   * the peer's certificate when it authenticates peers) and logs it; `accept` gets each socket.
+   */
+  async openListeners(
+    select: (l: ListenerEntity) => boolean,
+    accept: (socket: Socket, l: ListenerEntity) => void,
+  ): Promise<{ listener: ListenerEntity; bound: BoundServer }[]> {
+    const out: { listener: ListenerEntity; bound: BoundServer }[] = [];
+    for (const l of this.config.listeners) {
+      if (l.http || !select(l)) continue;
+      const profile = l.sslProfile ? loadSslProfile(this.sslProfile(l.sslProfile)) : undefined;
+      const bound = await listenSockets(
+        `listener "${l.name}"`, l.host, l.port,
+        profile ? { ...profile, requestCert: l.authenticatePeer } : undefined,
+        (s) => accept(s, l),
+        (err) => this.log.warn('ROUTER', 'tls-handshake-failed', { listener: l.name, error: err.message }),
+      );
+      out.push({ listener: l, bound });
+      this.log.info('ROUTER', 'listening', { listener: l.name, role: l.role, host: l.host, port: bound.port, tls: !!profile });
+    }
+    return out;
   }
 
   sslProfile(name: string): SslProfileEntity {
