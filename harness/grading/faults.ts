@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Simulation } from '../model/simulation.ts';
-import { ValidationError } from '../sys/errors.ts';
 import { run } from '../sys/exec.ts';
-import { fromZod } from '../sys/validation.ts';
+import { jsonFromEnv } from '../sys/validation.ts';
 
 /**
  * Deliberate breakage applied to a simulation once it is up, for "must fail" checks: the
@@ -23,17 +22,7 @@ export type Fault = z.infer<typeof FaultSchema>;
 export const FAULTS_ENV = 'KNETSIM_FAULTS';
 
 export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
-  const text = env[FAULTS_ENV];
-  if (!text) return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ValidationError(FAULTS_ENV, [{ path: '', message: (e as Error).message }]);
-  }
-  const r = FaultsSchema.safeParse(raw);
-  if (!r.success) throw fromZod(FAULTS_ENV, r.error);
-  return r.data;
+  return jsonFromEnv(FAULTS_ENV, FaultsSchema, [], env);
 }
 
 export async function applyFaults(sim: Simulation, faults: readonly Fault[]): Promise<void> {

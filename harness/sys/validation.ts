@@ -24,3 +24,22 @@ export function readJsonInput(file: string): unknown {
     throw new ValidationError(file, [{ path: '', message: (e as Error).message }]);
   }
 }
+
+/**
+ * A JSON value from an environment variable, validated by `schema`; `fallback` when the
+ * variable is unset or empty. A ValidationError names the variable and the field.
+ */
+export function jsonFromEnv<S extends z.ZodTypeAny>(name: string, schema: S, fallback: unknown, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const text = env[name];
+  let raw: unknown = fallback;
+  if (text) {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ValidationError(name, [{ path: '', message: (e as Error).message }]);
+    }
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw fromZod(name, r.error);
+  return r.data;
+}

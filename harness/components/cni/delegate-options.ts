@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../sys/errors.ts';
-import { fromZod } from '../../sys/validation.ts';
+import { jsonFromEnv } from '../../sys/validation.ts';
 
 /**
  * The bridge plugin options the flannel CNI plugin delegates with. Defaults are the deck's;
@@ -20,16 +19,5 @@ export const CNI_DELEGATE_ENV = 'KNETSIM_CNI_DELEGATE';
 
 /** The delegate options for this process: the defaults, overridden by $KNETSIM_CNI_DELEGATE. */
 export function cniDelegateOptions(env: NodeJS.ProcessEnv = process.env): CniDelegateOptions {
-  const text = env[CNI_DELEGATE_ENV];
-  let raw: unknown = {};
-  if (text) {
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new ValidationError(CNI_DELEGATE_ENV, [{ path: '', message: (e as Error).message }]);
-    }
-  }
-  const r = CniDelegateOptionsSchema.safeParse(raw);
-  if (!r.success) throw fromZod(CNI_DELEGATE_ENV, r.error);
-  return r.data;
+  return jsonFromEnv(CNI_DELEGATE_ENV, CniDelegateOptionsSchema, {}, env);
 }
