@@ -197,15 +197,13 @@ export class Prompt {
         return undefined;
       }
       case 'delete_container': {
-        const p = worker.cluster.pod(requireArg(pod, 'container name'));
-        if (p.worker !== worker) throw new Error(`${p.label} is not on ${worker.fullName}`);
+        const p = podOn(worker, requireArg(pod, 'container name'));
         await p.delete();
         this.print(`deleted ${p.label}`);
         return undefined;
       }
       case 'exec_container': {
-        const p = worker.cluster.pod(requireArg(pod, 'container name'));
-        if (!(p instanceof Pod) || p.worker !== worker) throw new Error(`${pod} is not on ${worker.fullName}`);
+        const p = podOn(worker, requireArg(pod, 'container name'));
         await this.runCommand(p.netns, tokenize(requireArg(command, 'command')).map((a) => resolveNames(a, (n) => this.sim.find(n)?.ip)));
         return undefined;
       }
@@ -214,6 +212,13 @@ export class Prompt {
         return undefined;
     }
   }
+}
+
+/** A pod of the worker's cluster that runs on that worker (the deck names containers per worker). */
+function podOn(worker: Worker, name: string): Pod {
+  const p = worker.cluster.pod(name);
+  if (p.worker !== worker) throw new Error(`${p.label} is not on ${worker.fullName}`);
+  return p;
 }
 
 function requireArg(v: string | undefined, what: string): string {
