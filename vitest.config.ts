@@ -4,6 +4,9 @@ import { FlakyReporter } from './harness/testing/flaky-reporter.ts';
 // Results for the report: Allure results and JUnit XML, under KNETSIM_REPORT_DIR
 // (`knetsim test --report-dir`), default reports/latest.
 const reportDir = process.env.KNETSIM_REPORT_DIR ?? 'reports/latest';
+// `knetsim test --shard i/n` also asks for vitest's blob report (KNETSIM_BLOB_FILE), which
+// `knetsim merge` replays through the reporters below (`vitest --merge-reports`).
+const blobFile = process.env.KNETSIM_BLOB_FILE;
 
 // Two projects: `unit` is pure logic and runs anywhere; `scenarios` builds real
 // simulations (root, namespaces, etcd, flanneld) and needs the setup script's tools.
@@ -17,6 +20,7 @@ export default defineConfig({
       ['allure-vitest/reporter', { resultsDir: `${reportDir}/allure-results` }],
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
       new FlakyReporter(reportDir),
+      ...(blobFile ? [['blob', { outputFile: blobFile }] satisfies ['blob', { outputFile: string }]] : []),
     ],
     projects: [
       {

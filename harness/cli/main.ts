@@ -8,6 +8,7 @@ import { exec } from './commands/exec.ts';
 import { grade } from './commands/grade.ts';
 import { ls } from './commands/ls.ts';
 import { matrix } from './commands/matrix.ts';
+import { merge } from './commands/merge.ts';
 import { report } from './commands/report.ts';
 import { test } from './commands/test.ts';
 import { up } from './commands/up.ts';
@@ -25,13 +26,15 @@ Usage:
   knetsim down RUN                          stop a run and remove everything it made
   knetsim clean [RUN | --all]               remove what dead runs left (or RUN, or every run)
   knetsim doctor                            check every program and kernel feature knetsim needs
-  knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all]
+  knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all] [--shard I/N]
                                             run scenario files; HTML report + JUnit XML in DIR
   knetsim report [--report-dir DIR]         regenerate the HTML report from DIR's results
   knetsim grade --submissions DIR [--exercises DIR] [--out DIR] [--parallel N] [--timeout S]
                                             grade students' submissions; class summary, pages, grades.csv
-  knetsim matrix --variants FILE [SCENARIOS...] [--out DIR] [--parallel N] [--timeout S]
+  knetsim matrix --variants FILE [SCENARIOS...] [--out DIR] [--parallel N] [--timeout S] [--shard I/N]
                                             run scenarios once per CNI/flannel variant; one report with diffs
+  knetsim merge DIR... [--out DIR] [--partial]
+                                            one report of a sharded run's folders (test, matrix or grade --shard)
 
 Options:
   -h, --help      this text (also: knetsim COMMAND --help)
@@ -43,7 +46,7 @@ Environment:
   KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix };
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix, merge };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts';
+import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const VITEST = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
 
-const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report]
+const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report] [--shard I/N]
 
 Runs scenario files with vitest (default: the scenarios project; --all: every test, unit
 tests included), then writes the HTML report (Allure) and JUnit XML:
@@ -17,6 +20,10 @@ tests included), then writes the HTML report (Allure) and JUnit XML:
   DIR/allure-results/   the raw results ('knetsim report' regenerates the HTML from them)
 --retries N re-runs a failed test up to N times; one that passes on a retry is marked
 flaky in the report, and its failed tries keep their evidence.
+--shard I/N runs only the I-th of N parts of the test files (vitest's own sharding), on
+this machine, and adds vitest's blob report (DIR/blob/) and DIR/${OUTPUT_MARKER};
+'knetsim merge' makes one report of the N folders (docs/sharding.md). DIR default:
+reports/shard-I-of-N. A shard that vitest gives no file passes.
 Exit code: 0 when every test passed, 1 otherwise.`;
 
 export async function test(args: string[]): Promise<number> {
@@ -25,37 +32,52 @@ export async function test(args: string[]): Promise<number> {
     'report-dir': { type: 'string' },
     retries: { type: 'string' },
     'no-report': { type: 'boolean' },
+    shard: { type: 'string' },
   });
   if (!a) return 0;
-  const reportDir = resolve(a.values['report-dir'] ?? REPORT_DIR_DEFAULT);
+  const shard = a.values.shard === undefined ? undefined : parseShard(a.values.shard);
+  const reportDir = resolve(a.values['report-dir'] ?? (shard ? `reports/shard-${shard.index}-of-${shard.count}` : REPORT_DIR_DEFAULT));
   const retries = a.values.retries ?? '0';
   if (!/^\d+$/.test(retries)) {
     console.error(`knetsim test: --retries must be a whole number, got "${retries}"`);
     return 2;
   }
-  rmSync(`${reportDir}/allure-results`, { recursive: true, force: true });
-  rmSync(`${reportDir}/junit.xml`, { force: true });
-  rmSync(`${reportDir}/flaky.json`, { force: true });
-  rmSync(`${reportDir}/failed-tries`, { recursive: true, force: true });
-  const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
+  for (const old of ['allure-results', 'junit.xml', 'flaky.json', 'failed-tries', 'blob', OUTPUT_MARKER]) {
+    rmSync(`${reportDir}/${old}`, { recursive: true, force: true });
+  }
+  mkdirSync(reportDir, { recursive: true });
   const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
-  const code = await new Promise<number>((done) => {
-    const child = spawn(process.execPath, [vitest, 'run', ...select, '--retry', retries], {
-      stdio: 'inherit',
-      cwd: ROOT,
-      env: { ...process.env, KNETSIM_REPORT_DIR: reportDir },
-    });
-    child.on('exit', (c) => done(c ?? 1));
-  });
+  const blob = shard ? `blob/blob-${shard.index}-${shard.count}.json` : undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env, KNETSIM_REPORT_DIR: reportDir };
+  delete env.KNETSIM_BLOB_FILE;
+  if (blob) env.KNETSIM_BLOB_FILE = `${reportDir}/${blob}`;
+  const code = await runVitest(['run', ...select, '--retry', retries, ...(shard ? shardArgs(shard) : [])], env);
+  if (shard) {
+    writeOutputMarker(reportDir, { kind: 'test', shard, blob: blob!, selection: select, exitCode: code });
+  }
   const flaky = markFlaky(reportDir);
   if (flaky) console.log(`${flaky} test(s) passed only on a retry: marked flaky in the report`);
   const totals = junitTotals(`${reportDir}/junit.xml`);
-  if (totals) console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+  if (totals) console.log(`\n${shard ? `shard ${shardText(shard)}: ` : ''}${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
   if (!a.values['no-report'] && existsSync(`${reportDir}/allure-results`)) {
     const html = await generateReport(reportDir);
     console.log(`\nreport: ${html}\njunit:  ${reportDir}/junit.xml`);
   }
   return code === 0 ? 0 : 1;
+}
+
+/** vitest's own sharding; a shard its split leaves empty (ceil(files/N) per shard) passes. */
+function shardArgs(shard: Shard): string[] {
+  return ['--shard', shardText(shard), '--passWithNoTests'];
+}
+
+/** vitest in a child, in the repository, its output on ours. Resolves to its exit code. */
+export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((done) => {
+    const child = spawn(process.execPath, [VITEST, ...args], { stdio: 'inherit', cwd: ROOT, env });
+    child.on('error', () => done(1));
+    child.on('exit', (c) => done(c ?? 1));
+  });
 }
 
 /** The counts of a vitest JUnit file (its <testsuites> element and skipped cases). */
