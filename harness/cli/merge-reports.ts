@@ -2,18 +2,20 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { HarnessError } from '../sys/errors.ts';
-import type { ShardOutput } from '../shards/output-marker.ts';
+import type { ShardOutput, TestOutputMarker } from '../shards/output-marker.ts';
 import { shardText } from '../shards/shard.ts';
 import { markFlaky } from './commands/flaky.ts';
 import { generateReport } from './commands/report.ts';
 import { junitTotals, runVitest } from './commands/test.ts';
 
-type TestShard = ShardOutput<Extract<ShardOutput['marker'], { kind: 'test' }>>;
+export type TestShard = ShardOutput<TestOutputMarker>;
 
 export interface MergedTests {
   /** vitest's exit code over the merged results: 0 when every test passed. */
   exitCode: number;
   totals: { passed: number; failed: number; skipped: number };
+  /** Tests that passed only on a retry, marked flaky in the Allure results. */
+  flaky: number;
   /** The HTML report's index, when one was written. */
   html?: string;
 }
@@ -58,7 +60,7 @@ export async function mergeTestReports(shards: readonly TestShard[], outDir: str
     const tries = join(s.dir, 'failed-tries');
     if (existsSync(tries)) cpSync(tries, join(outDir, 'failed-tries'), { recursive: true });
   }
-  markFlaky(outDir);
+  const flaky = markFlaky(outDir);
   const html = o.report ? await generateReport(outDir) : undefined;
-  return { exitCode, totals, ...(html ? { html } : {}) };
+  return { exitCode, totals, flaky, ...(html ? { html } : {}) };
 }

@@ -1,12 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../sys/errors.ts';
-import type { ShardOutput } from '../shards/output-marker.ts';
+import type { MatrixOutputMarker, ShardOutput } from '../shards/output-marker.ts';
 import { shardItems, shardText } from '../shards/shard.ts';
 import { matrixPage } from './html.ts';
 import type { VariantResult } from './run-matrix.ts';
 
-export type MatrixShard = ShardOutput<Extract<ShardOutput['marker'], { kind: 'matrix' }>>;
+export type MatrixShard = ShardOutput<MatrixOutputMarker>;
 
 /** The results a matrix output folder holds (its matrix.json). */
 export function readMatrixResults(dir: string): VariantResult[] {

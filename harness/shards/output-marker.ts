@@ -45,6 +45,8 @@ const GradesOutput = z.object({ kind: z.literal('grades'), shard: ShardSchema.op
 export const OutputMarkerSchema = z.discriminatedUnion('kind', [TestOutput, MatrixOutput, GradesOutput]);
 export type OutputMarker = z.infer<typeof OutputMarkerSchema>;
 export type OutputKind = OutputMarker['kind'];
+export type TestOutputMarker = z.infer<typeof TestOutput>;
+export type MatrixOutputMarker = z.infer<typeof MatrixOutput>;
 
 export function writeOutputMarker(dir: string, marker: OutputMarker): void {
   writeFileSync(join(dir, OUTPUT_MARKER), JSON.stringify(marker, null, 2) + '\n');

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
 import { mergeMatrixOutputs, matrixPassed, type MatrixShard } from '../../matrix/merge.ts';
-import { byShard, checkShards, OUTPUT_MARKER, readOutputMarker, type ShardOutput } from '../../shards/output-marker.ts';
+import { byShard, checkShards, OUTPUT_MARKER, readOutputMarker } from '../../shards/output-marker.ts';
 import { mergeGrades } from '../merge-grades.ts';
-import { mergeTestReports } from '../merge-reports.ts';
+import { mergeTestReports, type TestShard } from '../merge-reports.ts';
 import { parse } from './args.ts';
 
 const OUT_DEFAULT = 'reports/merged';
@@ -51,9 +51,10 @@ export async function merge(args: string[]): Promise<number> {
   const complete = check.missing.length === 0;
   switch (check.kind) {
     case 'test': {
-      const shards = outputs as ShardOutput<Extract<ShardOutput['marker'], { kind: 'test' }>>[];
+      const shards = outputs as TestShard[];
       const r = await mergeTestReports(shards, outDir, { report: !a.values['no-report'] });
       const t = r.totals;
+      if (r.flaky) console.log(`${r.flaky} test(s) passed only on a retry: marked flaky in the report`);
       console.log(`\nmerged ${shards.length} shard(s): ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`);
       console.log(`${r.html ? `report: ${r.html}\n` : ''}junit:  ${outDir}/junit.xml`);
       return r.exitCode === 0 && complete ? 0 : 1;
