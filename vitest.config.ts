@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     // Each scenario file builds its own simulation; two files run side by side (2 cores).
     pool: 'forks',
+    // A temp folder and a state folder of the run's own; the run fails if a test leaves anything in them.
+    globalSetup: ['harness/testing/leftover-check.ts'],
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: [
       'default',

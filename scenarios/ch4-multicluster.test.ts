@@ -1,10 +1,10 @@
 // Chapter 4 of the deck: clusters reach each other's services through skupper routers.
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '../harness/testing/index.ts';
 import { nodeTsArgv } from '../harness/sys/node-script.ts';
+import { makeTempDir } from '../harness/sys/temp-dir.ts';
 
 const BULK = fileURLToPath(new URL('../harness/components/skupper/bulk-main.ts', import.meta.url));
 
@@ -12,9 +12,9 @@ describe('chapter 4: multi-cluster', () => {
   test("the deck's exercise: wget from a C1 pod to C1w1:1028 returns the page served in C0", async ({ sim }) => {
     const c0 = sim.cluster('C0');
     const c4 = await c0.worker('w3').createPod('c4');
-    const site = mkdtempSync(join(tmpdir(), 'knetsim-site-'));
-    writeFileSync(join(site, 'index.html'), `<h1>hello from ${c4.label}</h1>\n`);
-    c4.start('http', ['python3', '-m', 'http.server', '80', '--directory', site]);
+    using site = makeTempDir('site');
+    writeFileSync(join(site.path, 'index.html'), `<h1>hello from ${c4.label}</h1>\n`);
+    c4.start('http', ['python3', '-m', 'http.server', '80', '--directory', site.path]);
     await c4.waitListening(80);
 
     await sim.link('C0', 'C1');

@@ -1,18 +1,20 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../sys/ledger.ts';
 import { listNetns } from '../sys/netns.ts';
 import { isSameProcess } from '../sys/proc.ts';
 import { runDirOf } from '../sys/run-dir.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { notYet, ready, waitFor } from '../sys/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
-const SMALL = join(mkdtempSync(join(tmpdir(), 'knetsim-cli-')), 'small.json');
+const tmp = makeTempDir('cli');
+afterAll(() => tmp.remove());
+const SMALL = join(tmp.path, 'small.json');
 writeFileSync(
   SMALL,
   JSON.stringify({
@@ -86,11 +88,12 @@ describe('knetsim CLI', () => {
   });
 
   it('a bad topology is rejected, naming the field, before anything is created', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'knetsim-bad-')), 'bad.json');
+    const file = join(tmp.path, 'bad.json');
     writeFileSync(file, JSON.stringify({ clusters: [{ name: 'C0', workers: ['w1', 'w1'], pods: [{ name: 'x', worker: 'w7' }] }] }));
     // A state folder of its own: a run writes its ledger there before it creates anything,
     // so an empty folder after the call means nothing was created (other tests run alongside).
-    const state = mkdtempSync(join(tmpdir(), 'knetsim-state-'));
+    const state = join(tmp.path, 'state');
+    mkdirSync(state);
     const r = await knetsim(['up', '--detach', '--topology', file], undefined, { KNETSIM_STATE_DIR: state });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/clusters\.0\.workers\.1: duplicate worker name "w1"/);

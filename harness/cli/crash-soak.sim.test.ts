@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../sys/exec.ts';
+import { $ } from 'zx';
 import { Ledger } from '../sys/ledger.ts';
 import { listNetns } from '../sys/netns.ts';
 import { isSameProcess } from '../sys/proc.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { sleep } from '../sys/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
@@ -25,12 +24,10 @@ function prng(seed: number): () => number {
   };
 }
 
+const sh = $({ quiet: true });
+
 async function rootSnapshot(): Promise<string[]> {
-  const r = await Promise.all([
-    run(['ip', '-br', 'link', 'show']),
-    run(['ip', 'route', 'show', 'table', 'all']),
-    run(['nft', 'list', 'ruleset']),
-  ]);
+  const r = await Promise.all([sh`ip -br link show`, sh`ip route show table all`, sh`nft list ruleset`]);
   return r.map((x) => x.stdout);
 }
 
@@ -38,8 +35,10 @@ describe('crash safety', () => {
   it(`SIGKILL at random moments of start-up and of a running prompt, ${KILLS} times, then knetsim clean leaves nothing`, async () => {
     const seed = Number(process.env.KNETSIM_SOAK_SEED ?? Date.now() % 1_000_000);
     const random = prng(seed);
-    const state = mkdtempSync(join(tmpdir(), 'knetsim-soak-'));
-    const topology = join(state, '..', `soak-${seed}.json`);
+    using tmp = makeTempDir('soak');
+    const state = join(tmp.path, 'state');
+    mkdirSync(state);
+    const topology = join(tmp.path, `soak-${seed}.json`);
     writeFileSync(
       topology,
       JSON.stringify({
@@ -48,36 +47,39 @@ describe('crash safety', () => {
         clusters: [{ name: 'C0', workers: ['w1', 'w2'], pods: [{ name: 'c1', worker: 'w1' }, { name: 'c2', worker: 'w2' }] }],
       }),
     );
-    const env = { ...process.env, KNETSIM_STATE_DIR: state };
+    const knetsim = sh({ env: { ...process.env, KNETSIM_STATE_DIR: state } });
     const before = await rootSnapshot();
     const killedAt: string[] = [];
 
     for (let i = 0; i < KILLS; i++) {
-      const child = spawn(process.execPath, [BIN, 'up', '--topology', topology], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      // `exec`: the shell becomes knetsim, so the SIGKILL below hits knetsim alone. (zx's own
+      // kill() signals the whole process tree, the daemons too, which a crash would not.)
+      const up = knetsim({ nothrow: true })`exec ${process.execPath} ${BIN} up --topology ${topology}`;
       let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d));
+      up.stdout.on('data', (d: Buffer) => (out += d));
+      const gone = () => up.stage !== 'running';
       // Every other kill lands in start-up (0-1.5 s after the run id appears), the others
       // while a ping runs at the prompt; the moment within each is random.
       const duringStartup = i % 2 === 0;
       const delay = Math.round(random() * (duringStartup ? 1500 : 800));
       const deadline = performance.now() + 60_000;
-      while (!/Run [a-z0-9]{4}:/.test(out) && performance.now() < deadline && child.exitCode === null) await sleep(10);
+      while (!/Run [a-z0-9]{4}:/.test(out) && performance.now() < deadline && !gone()) await sleep(10);
       if (!duringStartup) {
-        while (!/ready\. Type help/.test(out) && performance.now() < deadline && child.exitCode === null) await sleep(10);
-        child.stdin.write('C0w1:c1 ping -c 100 -i 0.02 C0w2:c2\n');
+        while (!/ready\. Type help/.test(out) && performance.now() < deadline && !gone()) await sleep(10);
+        up.stdin.write('C0w1:c1 ping -c 100 -i 0.02 C0w2:c2\n');
       }
       await sleep(delay);
       const done = [...out.matchAll(/\*\*\* (\w+) ready in/g)].map((m) => m[1]);
       const phase = /ready\. Type help/.test(out) ? 'prompt' : `after ${done.at(-1) ?? 'nothing'}`;
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      process.kill(up.pid!, 'SIGKILL');
+      expect((await up).signal, `kill ${i + 1}: knetsim up had already ended: ${out}`).toBe('SIGKILL');
       killedAt.push(phase);
     }
 
     const runIds = readdirSync(state);
     expect(runIds.length).toBe(KILLS);
     const ledgers = runIds.map((id) => Ledger.open(join(state, id)).entries());
-    const clean = await run([process.execPath, BIN, 'clean'], { env });
+    const clean = await knetsim`${process.execPath} ${BIN} clean`;
     expect(clean.stdout.match(/cleaned [a-z0-9]{4} \(dead\)/g)?.length, clean.stdout).toBe(KILLS);
 
     const leftovers = {

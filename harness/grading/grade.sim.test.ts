@@ -1,9 +1,10 @@
 // Grades the four sample submissions (exercises/samples) for real: every scenario check runs
 // in a vitest child with a simulation of its own. Their exact scores are part of the contract.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { loadExercises } from './exercise.ts';
 import { gradeAll } from './grade.ts';
 import { writeGradeReport } from './write-report.ts';
@@ -12,12 +13,17 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Kept after the run (pages, logs of every child) with the suite's other reports.
 const out = join(ROOT, 'reports/grading-samples');
 // The children's state folders are made in the temp dir: a dedicated one, to see that they are all removed.
-const tmp = mkdtempSync('/tmp/kgs-');
+const tmp = makeTempDir('grade-sim');
+const suiteTmp = process.env.TMPDIR;
 beforeAll(() => {
   rmSync(out, { recursive: true, force: true });
-  process.env.TMPDIR = tmp;
+  process.env.TMPDIR = tmp.path;
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  if (suiteTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = suiteTmp;
+  tmp.remove();
+});
 
 describe('knetsim grade on the sample submissions', () => {
   test('perfect 40, partial 30, broken 4, empty 0 (of 40), per exercise and per check', { timeout: 600_000 }, async () => {
@@ -48,6 +54,6 @@ describe('knetsim grade on the sample submissions', () => {
         'broken,4,0,0,4,40,10\nempty,0,0,0,0,40,0\npartial,8,13,9,30,40,75\nperfect,11,18,11,40,40,100\n',
     );
     expect(readdirSync(join(out, 'students')).sort()).toEqual(['broken.html', 'empty.html', 'partial.html', 'perfect.html']);
-    expect(readdirSync(tmp).filter((d) => d.startsWith('kns-'))).toEqual([]);
+    expect(readdirSync(tmp.path).filter((d) => d.startsWith('knetsim-state-'))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUN_ID_PATTERN } from '../sys/run-dir.ts';
+import { TEMP_PREFIX } from '../sys/temp-dir.ts';
 
 /** The knetsim command, run by node (tsx loader inside). */
 export const KNETSIM_BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
@@ -48,8 +49,17 @@ export interface IsolatedRunResult {
  * touches another child, or the caller.
  */
 export async function runIsolated(o: IsolatedRunOptions): Promise<IsolatedRunResult> {
-  const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'kns-'));
+  const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}state-`));
   mkdirSync(stateDir, { recursive: true });
+  try {
+    return await runInGroup(o, stateDir);
+  } catch (e) {
+    await cleanStateDir(stateDir); // the state folder goes whatever happened
+    throw e;
+  }
+}
+
+async function runInGroup(o: IsolatedRunOptions, stateDir: string): Promise<IsolatedRunResult> {
   mkdirSync(dirname(o.logFile), { recursive: true });
   const out = openSync(o.logFile, 'w');
   const started = Date.now();

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { loadMatrix } from '../matrix/variants.ts';
 import { loadRouterConfig } from '../router/index.ts';
 import { DEFAULT_SERVICE_CIDR, planService } from './service-spec.ts';
 import { ValidationError } from '../sys/errors.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { Simulation } from './simulation.ts';
 import { loadTopology, planTopology } from './topology.ts';
 import '../testing/index.ts';
@@ -78,7 +78,8 @@ describe('the bad-input corpus (conf/bad-inputs)', () => {
     // A state folder of its own: a run writes its ledger there before it creates anything,
     // so an empty folder afterwards means nothing was created (other tests run alongside).
     const mainState = process.env.KNETSIM_STATE_DIR;
-    const isolated = mkdtempSync(join(tmpdir(), 'knetsim-state-'));
+    using tmp = makeTempDir('state');
+    const isolated = tmp.path;
     process.env.KNETSIM_STATE_DIR = isolated;
     const wrong: string[] = [];
     for (const c of cases) {

@@ -103,12 +103,15 @@ describe('Simulation', () => {
     // The message names the run (other tests run alongside: judge only this one).
     const [, runId, runDir] = /\(run ([a-z0-9]{4}); logs kept in (\S+)\)/.exec(err.message) ?? [];
     expect(runId, err.message).toBeDefined();
-    expect(listNetns().filter((n) => n.startsWith(`kn-${runId}-`))).toEqual([]);
-    const processes = Ledger.open(runDir!).entries().filter((e) => e.kind === 'process');
-    expect(processes.length).toBeGreaterThan(0);
-    for (const p of processes) if (p.kind === 'process') expect(isSameProcess(p.pid, p.startTime), p.name).toBe(false);
-    // The failed run keeps its logs and nothing else.
-    expect(existsSync(join(runDir!, 'etcd', 'C0', 'C0-e1', 'etcd.log'))).toBe(true);
-    rmSync(runDir!, { recursive: true, force: true });
+    try {
+      expect(listNetns().filter((n) => n.startsWith(`kn-${runId}-`))).toEqual([]);
+      const processes = Ledger.open(runDir!).entries().filter((e) => e.kind === 'process');
+      expect(processes.length).toBeGreaterThan(0);
+      for (const p of processes) if (p.kind === 'process') expect(isSameProcess(p.pid, p.startTime), p.name).toBe(false);
+      // The failed run keeps its logs and nothing else.
+      expect(existsSync(join(runDir!, 'etcd', 'C0', 'C0-e1', 'etcd.log'))).toBe(true);
+    } finally {
+      rmSync(runDir!, { recursive: true, force: true });
+    }
   });
 });

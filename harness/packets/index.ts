@@ -20,11 +20,14 @@ export { DEFAULT_VXLAN_PORTS } from './vxlan.ts';
 export * from './link-types.ts';
 export { parsePcapHeader, type PcapHeader } from './pcap-header.ts';
 export { PcapScanner, type PcapRecordVisitor, type TruncatedRecord } from './pcap-scanner.ts';
+export { framePcapStream, type PcapFrames, type PcapParserPacket } from './pcap-parser-stream.ts';
 export {
   decodePcapBuffer,
   decodePcapFile,
+  feedScanner,
   streamPacketBatches,
   streamPackets,
+  type PcapFramer,
   type PcapSource,
   type ReadOptions,
 } from './pcap-reader.ts';

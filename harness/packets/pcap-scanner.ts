@@ -1,5 +1,6 @@
-import { PcapFormatError } from './errors.ts';
+import type { PcapFormatError } from './errors.ts';
 import { parsePcapHeader, PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, type PcapHeader } from './pcap-header.ts';
+import { recordLimitOf, recordTooLong, truncatedRecord, type TruncatedRecord } from './pcap-record.ts';
 
 /** Called for each complete record; `offset` is where the captured bytes start in `b`. */
 export type PcapRecordVisitor = (
@@ -11,20 +12,7 @@ export type PcapRecordVisitor = (
   tsNsec: number,
 ) => void;
 
-/** What is left when the file ends in the middle of a record. */
-export interface TruncatedRecord {
-  /** Byte offset of the record header in the file. */
-  fileOffset: number;
-  reason: string;
-  /** The captured bytes that are there (possibly none). */
-  data: Buffer;
-  originalLength: number;
-  tsSec: number;
-  tsNsec: number;
-}
-
-const MIN_RECORD_LIMIT = 262_144;
-const MAX_RECORD_LIMIT = 16 * 1024 * 1024;
+export type { TruncatedRecord };
 
 /**
  * Incremental reader of classic pcap: push chunks of the file in order, then `scan` calls the
@@ -38,7 +26,7 @@ export class PcapScanner {
   private pending: Buffer | undefined;
   /** File offset of the first byte of `pending` (or of the next chunk). */
   private fileOffset = 0;
-  private recordLimit = MIN_RECORD_LIMIT;
+  private recordLimit = 0;
 
   constructor(private readonly source: string) {}
 
@@ -65,7 +53,7 @@ export class PcapScanner {
     if (!this.header) {
       if (b.length < PCAP_HEADER_LENGTH) return 0;
       this.header = parsePcapHeader(b, this.source);
-      this.recordLimit = Math.max(MIN_RECORD_LIMIT, Math.min(this.header.snaplen, MAX_RECORD_LIMIT));
+      this.recordLimit = recordLimitOf(this.header);
       off = PCAP_HEADER_LENGTH;
     }
     const before = this.records;
@@ -79,36 +67,11 @@ export class PcapScanner {
   end(): TruncatedRecord | undefined {
     const rest = this.pending ?? Buffer.alloc(0);
     if (!this.header) parsePcapHeader(rest, this.source); // throws with the reason
-    if (rest.length === 0) return undefined;
-    const le = this.header!.byteOrder === 'le';
-    if (rest.length < PCAP_RECORD_HEADER_LENGTH) {
-      return {
-        fileOffset: this.fileOffset,
-        reason: `pcap file ends inside a record header (${rest.length} of 16 bytes)`,
-        data: Buffer.alloc(0),
-        originalLength: 0,
-        tsSec: 0,
-        tsNsec: 0,
-      };
-    }
-    const captured = le ? rest.readUInt32LE(8) : rest.readUInt32BE(8);
-    const frac = le ? rest.readUInt32LE(4) : rest.readUInt32BE(4);
-    return {
-      fileOffset: this.fileOffset,
-      reason: `pcap file ends inside a record: ${rest.length - 16} of ${captured} captured bytes present`,
-      data: rest.subarray(16),
-      originalLength: le ? rest.readUInt32LE(12) : rest.readUInt32BE(12),
-      tsSec: le ? rest.readUInt32LE(0) : rest.readUInt32BE(0),
-      tsNsec: this.header!.nanosecond ? frac : frac * 1000,
-    };
+    return truncatedRecord(rest, this.header!, this.fileOffset);
   }
 
   private tooLong(off: number, captured: number): PcapFormatError {
-    return new PcapFormatError(
-      this.source,
-      `record ${this.records + 1} claims ${captured} captured bytes, more than the limit of ${this.recordLimit}; the file is corrupt`,
-      this.fileOffset + off,
-    );
+    return recordTooLong(this.source, this.records + 1, captured, this.recordLimit, this.fileOffset + off);
   }
 
   private scanLe(b: Buffer, off: number, visit: PcapRecordVisitor, max: number): number {

@@ -1,17 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import type { RouterState } from './router.ts';
 import { freePort, httpGet, LOOPBACK, waitFor } from './test-support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'harness/router/main.ts';
-let dir: string;
+const tmp = makeTempDir('router-cli');
+const dir = tmp.path;
 const children: ChildProcess[] = [];
 
 function run(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<{ code: number | null; ms: number }> } {
@@ -47,13 +48,9 @@ async function printedPorts(r: ReturnType<typeof run>): Promise<Record<string, n
   return Object.fromEntries(line!.split(' ').map((kv) => [kv.slice(0, kv.lastIndexOf('=')), Number(kv.slice(kv.lastIndexOf('=') + 1))]));
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'router-cli-'));
-});
-
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await rm(dir, { recursive: true, force: true });
+  tmp.remove();
 });
 
 it("runs the deck's solo0/solo1 configs as two processes: HTTP GET through the tcpListener, then stops on SIGTERM", async () => {

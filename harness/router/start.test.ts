@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ValidationError } from '../sys/errors.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { ListenError } from './listen.ts';
 import { startRouter } from './router.ts';
 import { LOOPBACK } from './test-support.ts';
@@ -27,13 +27,12 @@ it('fails with a ListenError naming the listener when its port is taken, and rel
 });
 
 it("writes structured log lines to the log entity's outputFile", async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'router-log-'));
-  const file = join(dir, 'router.log');
+  using tmp = makeTempDir('router-log');
+  const file = join(tmp.path, 'router.log');
   const h = await startRouter([['router', { id: 'logger', mode: 'standalone' }], ['log', { module: 'DEFAULT', enable: 'info+', outputFile: file }]]);
   await h.close();
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines[0]).toMatchObject({ level: 'info', module: 'ROUTER', event: 'started', router: 'logger' });
   expect(lines.at(-1)).toMatchObject({ event: 'stopped' });
   expect(typeof lines[0]!['ts']).toBe('string');
-  await rm(dir, { recursive: true, force: true });
 });

@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '../sys/temp-dir.ts';
 import { startRouter, type RouterHandle } from './router.ts';
 import { echoServer, freePort, interConnector, interListener, LOOPBACK, makePki, roundTrip, waitFor, waitLinks, type Entity } from './test-support.ts';
 
-let dir: string;
+let tmp: TempDir | undefined;
 let good: Awaited<ReturnType<typeof makePki>>;
 let rogue: Awaited<ReturnType<typeof makePki>>;
 const started: RouterHandle[] = [];
@@ -15,14 +13,14 @@ const profile = (name: string, pki: Awaited<ReturnType<typeof makePki>>, leaf: s
 ];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'router-tls-'));
-  good = await makePki(dir, 'site-ca', ['a', 'b']);
-  rogue = await makePki(dir, 'rogue-ca', ['c']);
+  tmp = makeTempDir('router-tls');
+  good = await makePki(tmp.path, 'site-ca', ['a', 'b']);
+  rogue = await makePki(tmp.path, 'rogue-ca', ['c']);
 }, 30_000);
 
 afterAll(async () => {
   await Promise.all(started.map((h) => h.close()));
-  await rm(dir, { recursive: true, force: true });
+  tmp?.remove();
 });
 
 it('brings a link up over mutual TLS and carries TCP over it; refuses a peer from another CA', async () => {

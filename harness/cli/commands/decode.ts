@@ -34,7 +34,8 @@ export async function decode(args: string[]): Promise<number> {
   if (!existsSync(file)) throw new HarnessError(`no such file: ${file}`);
   const vxlanPorts = [...new Set([...DEFAULT_VXLAN_PORTS, ...parsePorts(a.values['vxlan-port'])])];
   let t0: number | undefined;
-  for await (const batch of streamPacketBatches(file, { vxlanPorts })) {
+  // Files can be of any size: with our scanner they decode ~3x faster than through pcap-parser (bench/decode).
+  for await (const batch of streamPacketBatches(file, { vxlanPorts, framer: 'scanner' })) {
     const lines = batch.map((p) => {
       t0 ??= p.time;
       return a.values.json ? packetJson(p) : packetLine(p, t0);

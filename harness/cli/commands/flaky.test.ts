@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import { failedTryDir, saveFailedTry } from '../../testing/failed-tries.ts';
 import { markFlaky } from './flaky.ts';
 
 describe('markFlaky', () => {
   it('marks a test that passed on a retry and attaches what its failed try left', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'knetsim-flaky-'));
+    using tmp = makeTempDir('flaky');
+    const dir = tmp.path;
     mkdirSync(join(dir, 'allure-results'));
     const result = (name: string) => ({ uuid: name, name, fullName: `knetsim:scenarios/a.test.ts#suite ${name}`, status: 'passed', statusDetails: {} });
     writeFileSync(join(dir, 'allure-results', '1-result.json'), JSON.stringify(result('flaky one')));

@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import { junitTotals } from './test.ts';
 
 describe('junitTotals', () => {
   it('counts passed, failed (failures and errors) and skipped cases', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'junit-')), 'junit.xml');
+    using tmp = makeTempDir('junit');
+    const file = join(tmp.path, 'junit.xml');
     writeFileSync(
       file,
       `<?xml version="1.0"?>\n<testsuites name="vitest tests" tests="6" failures="1" errors="1" time="1">\n` +

@@ -1,13 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { Ledger } from '../../sys/ledger.ts';
 import { silentReporter, type Reporter } from '../../sys/reporter.ts';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import { Fault } from './fault.ts';
 
+const tmp = makeTempDir('fault');
+afterAll(() => tmp.remove());
+let runs = 0;
+
 function context() {
-  const ledger = Ledger.create(join(mkdtempSync(join(tmpdir(), 'kn-fault-')), 'run'), {
+  const ledger = Ledger.create(join(tmp.path, `run${++runs}`), {
     runId: 'ab12', createdAt: 'now', ownerPid: 1, ownerStartTime: '1', detached: false, topology: 't',
   });
   const steps: string[] = [];
