@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything knetsim needs, and nothing twice: Debian packages, the Go-built
 # programs (flanneld, cnitool, the flannel CNI plugin) at the versions pinned in
-# conf/versions.json, and the npm dependencies. Used by the README, .ci/run and the Dockerfile.
+# conf/versions.json, the npm dependencies, and the helper bundles (npm run build:helpers).
+# Used by the README, .ci/run and the Dockerfile.
 #
 #   scripts/setup.sh            install what is missing (a no-op when all is there)
 #   scripts/setup.sh --check    report what is missing, install nothing (exit 1 if anything is)
@@ -73,6 +74,18 @@ if [ ! -f "$here/node_modules/.setup-lock" ] || [ "$(cat "$here/node_modules/.se
     say "npm ci"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     echo "$lock_sum" > "$here/node_modules/.setup-lock"
+  fi
+fi
+
+# --- prebuilt helpers (harness/sys/bundles.js) ---------------------------------------------
+# The programs the harness starts with node (kube-proxy agents, routers, servers, knetsim
+# itself) bundled to plain JavaScript; rebuilt only when a source changed. Skipped while the
+# sources are not there yet (the Dockerfile runs this script before copying them).
+if [ -f "$here/harness/sys/bundles.js" ] && [ -d "$here/node_modules" ]; then
+  if $check_only; then
+    (cd "$here" && npx --no-install tsx scripts/build-helpers.ts --check) || missing+=("helper bundles (npm run build:helpers)")
+  else
+    (cd "$here" && npx --no-install tsx scripts/build-helpers.ts) | tail -1 | sed 's/^\[build:helpers\]/[setup] helpers:/' >&2
   fi
 fi
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBundles } from '../../sys/bundle-build.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
@@ -37,6 +38,7 @@ export async function test(args: string[]): Promise<number> {
   rmSync(`${reportDir}/junit.xml`, { force: true });
   rmSync(`${reportDir}/flaky.json`, { force: true });
   rmSync(`${reportDir}/failed-tries`, { recursive: true, force: true });
+  await rebuildStaleHelpers();
   const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
   const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
   const code = await new Promise<number>((done) => {
@@ -56,6 +58,20 @@ export async function test(args: string[]): Promise<number> {
     console.log(`\nreport: ${html}\njunit:  ${reportDir}/junit.xml`);
   }
   return code === 0 ? 0 : 1;
+}
+
+/**
+ * Scenarios start their helpers (kube-proxy agents, routers...) from prebuilt bundles;
+ * a source edited since the last build would make them fall back to tsx. Rebuilding the
+ * stale ones takes well under a second, and nothing when all are fresh.
+ */
+async function rebuildStaleHelpers(): Promise<void> {
+  try {
+    const built = (await buildBundles()).filter((r) => r.status === 'built');
+    if (built.length) console.log(`knetsim test: rebuilt ${built.length} helper bundle(s) (${built[0]!.reason})`);
+  } catch (e) {
+    console.error(`knetsim test: could not rebuild the helper bundles, they run through tsx: ${(e as Error).message}`);
+  }
 }
 
 /** The counts of a vitest JUnit file (its <testsuites> element and skipped cases). */
