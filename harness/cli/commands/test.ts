@@ -18,6 +18,7 @@ tests included), then writes the HTML report (Allure) and JUnit XML:
   DIR/allure-results/   the raw results ('knetsim report' regenerates the HTML from them)
 --retries N re-runs a failed test up to N times; one that passes on a retry is marked
 flaky in the report, and its failed tries keep their evidence.
+Helper bundles a source change made stale are rebuilt first (npm run build:helpers).
 Exit code: 0 when every test passed, 1 otherwise.`;
 
 export async function test(args: string[]): Promise<number> {
