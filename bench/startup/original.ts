@@ -23,6 +23,8 @@ export interface OriginalSample {
   /** ms since spawn: Mininet's switches up (network), both clusters with their pods and VIPs (clusters), Mininet's prompt. */
   at: { network: number; clusters: number; prompt: number };
   teardown: number;
+  /** Whether its own checks passed: both VIP pings without loss, the cross-cluster wget answered 200. */
+  worked: { vipPings: boolean; crossClusterWget: boolean };
 }
 
 function onPath(cmd: string): string | undefined {
@@ -71,9 +73,14 @@ export async function originalOnce(plan: OriginalPlan): Promise<OriginalSample> 
     const network = await p.waitLine(/^\*\*\* Starting \d+ switches/, 60_000, "Mininet's network");
     const clusters = await p.waitLine(/^Running connectivity test/, 120_000, "main.py's clusters, pods and VIPs");
     const prompt = await p.waitLine(/mininet>/, 180_000, "Mininet's prompt");
+    const text = p.lines.map((l) => l.text);
+    const worked = {
+      vipPings: text.filter((t) => / 0% packet loss/.test(t)).length >= 2,
+      crossClusterWget: text.some((t) => /awaiting response\.\.\. 200 OK/.test(t)),
+    };
     p.write('exit\n');
     const end = await p.waitExit(120_000);
-    return { at: { network, clusters, prompt }, teardown: end - prompt };
+    return { at: { network, clusters, prompt }, teardown: end - prompt, worked };
   } catch (e) {
     p.kill('SIGKILL'); // unshare --kill-child: the namespace's processes go with it
     await p.waitExit(10_000);

@@ -115,6 +115,8 @@ if (only.has('original')) {
       { label: 'PROMPT', samples: originalSamples.map((s) => s.at.prompt), note: 'spawn to "mininet>" (the deck, its pings and sleeps included)' },
       { label: 'teardown', samples: originalSamples.map((s) => s.teardown), note: 'exit to the end of the process' },
     ]);
+    const ok = (k: 'vipPings' | 'crossClusterWget') => `${originalSamples.filter((s) => s.worked[k]).length}/${originalSamples.length}`;
+    console.log(`its own checks passed: VIP pings without loss ${ok('vipPings')}, cross-cluster wget 200 ${ok('crossClusterWget')} (skrouterd played by our router)`);
     const deck = variants.find((v) => v.label === 'knetsim up (deck)');
     if (deck?.samples.length) {
       const ours = (k: 'vip' | 'prompt') => summarize(deck.samples.map((s) => s.at[k] ?? NaN)).median;
