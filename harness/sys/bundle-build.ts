@@ -89,6 +89,7 @@ async function bundle(todo: readonly { entry: string; reason: string }[], dir: s
   const { build } = await import('esbuild');
   mkdirSync(dir, { recursive: true });
   const read = new Map<string, BundleInput>();
+  const builder = Object.fromEntries(BUILDER_FILES.map((f) => [f, inputNow(f)]));
   const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: Object.fromEntries(todo.map((t) => [bundleName(t.entry), t.entry])),
@@ -109,7 +110,6 @@ async function bundle(todo: readonly { entry: string; reason: string }[], dir: s
   });
 
   const reports: BuildReport[] = [];
-  const builder = Object.fromEntries(BUILDER_FILES.map((f) => [f, inputNow(f)]));
   for (const t of todo) {
     const name = bundleName(t.entry);
     const meta = Object.values(result.metafile.outputs).find((o) => o.entryPoint === t.entry);
