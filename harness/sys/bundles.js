@@ -110,7 +110,7 @@ let warned = false;
 
 /**
  * The bundle to run for `source`, or undefined (run its TypeScript) after one warning per
- * process saying why, and how to rebuild.
+ * process saying why: stale or missing (and how to rebuild), or not listed in HELPER_ENTRIES.
  * @param {string} source
  */
 export function bundleOrWarn(source) {
@@ -118,9 +118,11 @@ export function bundleOrWarn(source) {
   if (process.env.KNETSIM_BUNDLES === '0') return undefined;
   const r = freshBundle(source);
   if ('path' in r) return r.path;
-  if (!warned && HELPER_ENTRIES.includes(entryOf(source))) {
+  // An unlisted program is warned about too: it should be one line in HELPER_ENTRIES.
+  if (!warned) {
     warned = true;
-    process.stderr.write(`knetsim: ${r.reason}: running it through tsx (slower start); npm run build:helpers rebuilds the bundles\n`);
+    const fix = HELPER_ENTRIES.includes(entryOf(source)) ? 'npm run build:helpers rebuilds the bundles' : 'add it there to bundle it';
+    process.stderr.write(`knetsim: ${r.reason}: running it through tsx (slower start); ${fix}\n`);
   }
   return undefined;
 }
