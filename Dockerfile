@@ -19,6 +19,8 @@ COPY conf ./conf
 COPY tools ./tools
 RUN bash scripts/setup.sh
 COPY . .
+# The helper bundles need the sources, copied only now (setup.sh skipped them above).
+RUN npm run build:helpers
 
 ENTRYPOINT []
 CMD ["node", "bin/knetsim.js", "up"]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything knetsim needs, and nothing twice: Debian packages, the npm
-# dependencies, then the Go-built programs (flanneld, cnitool, the flannel CNI plugin) at
-# the versions pinned in conf/versions.json (scripts/build-go.mjs, with zx). Used by the
-# README, .ci/run and the Dockerfile.
+# dependencies, the Go-built programs (flanneld, cnitool, the flannel CNI plugin) at the
+# versions pinned in conf/versions.json (scripts/build-go.mjs, with zx), and the helper
+# bundles (npm run build:helpers). Used by the README, .ci/run and the Dockerfile.
 #
 #   scripts/setup.sh            install what is missing (a no-op when all is there)
 #   scripts/setup.sh --check    report what is missing, install nothing (exit 1 if anything is)
@@ -51,6 +51,18 @@ if $check_only; then
   while IFS= read -r line; do [ -n "$line" ] && missing+=("$line"); done < <(node "$here/scripts/build-go.mjs" --check || true)
 else
   node "$here/scripts/build-go.mjs"
+fi
+
+# --- prebuilt helpers (harness/sys/bundles.js) ---------------------------------------------
+# The programs the harness starts with node (kube-proxy agents, routers, servers, knetsim
+# itself) bundled to plain JavaScript; rebuilt only when a source changed. Skipped while the
+# sources are not there yet (the Dockerfile runs this script before copying them).
+if [ -f "$here/harness/sys/bundles.js" ] && [ -d "$here/node_modules" ]; then
+  if $check_only; then
+    (cd "$here" && npx --no-install tsx scripts/build-helpers.ts --check) || missing+=("helper bundles (npm run build:helpers)")
+  else
+    (cd "$here" && npx --no-install tsx scripts/build-helpers.ts) | tail -1 | sed 's/^\[build:helpers\]/[setup] helpers:/' >&2
+  fi
 fi
 
 if $check_only && [ ${#missing[@]} -gt 0 ]; then

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mapLimit } from '../model/concurrency.ts';
+import { nodeTsArgv } from '../sys/node-script.ts';
 import { CNI_DELEGATE_ENV } from '../components/cni/delegate-options.ts';
 import { REPO_ROOT, runIsolated } from '../grading/isolated-run.ts';
 import { runScenario, type ScenarioRunResult } from '../grading/scenario-run.ts';
@@ -70,7 +71,7 @@ async function runVariant(o: MatrixOptions, variant: Variant): Promise<VariantRe
 
   const snapFile = join(dir, 'dataplane.json');
   const snap = await runIsolated({
-    argv: [process.execPath, '--import', 'tsx', SNAPSHOT_MAIN, topologyFile, snapFile],
+    argv: nodeTsArgv(SNAPSHOT_MAIN, [topologyFile, snapFile]),
     cwd: REPO_ROOT,
     env,
     timeoutMs: o.timeoutMs,

@@ -55,6 +55,9 @@ export class MultiCluster {
   private tls: boolean | undefined;
   private pki: SitePki | undefined;
   private readonly certs = new Map<string, SiteCertificate>();
+  /** The apply in progress (or the last one), and the one waiting to start that new changes join. */
+  private applying: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
 
   constructor(private readonly sim: Simulation) {}
 
@@ -157,8 +160,28 @@ export class MultiCluster {
     return sites;
   }
 
+  /**
+   * Applies the changes made so far. Changes made together (`link` and `expose` awaited
+   * in one Promise.all) are applied together: one start of each router rather than a
+   * start and a restart. Applies never overlap: each waits for the one before.
+   */
+  private apply(): Promise<void> {
+    if (!this.queued) {
+      const next = this.applying
+        .catch(() => undefined)
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          this.queued = undefined;
+          return this.applyNow();
+        });
+      this.queued = next;
+      this.applying = next;
+    }
+    return this.queued;
+  }
+
   /** (Re)starts the routers whose config changed, then waits for links and addresses. */
-  private async apply(): Promise<void> {
+  private async applyNow(): Promise<void> {
     const dir = join(this.sim.runDir, 'skupper');
     mkdirSync(dir, { recursive: true });
     const sites = this.sites();

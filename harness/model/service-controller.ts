@@ -88,7 +88,9 @@ export class ServiceController {
 
   /**
    * Many services at once: all are validated first (one bad spec and none is written),
-   * then written in etcd transactions of up to 64 services, then converged once.
+   * then written in etcd transactions of up to 64 services, then converged once. The
+   * first expose of a cluster writes before it starts the agents, so their first ruleset
+   * already holds these services (one nft transaction per worker, not two).
    */
   async exposeAll(specs: readonly (readonly [string, ExposeOptions])[], opts: { timeoutMs?: number } = {}): Promise<Service[]> {
     const planned: [string, ServiceRecord][] = [];
@@ -108,13 +110,12 @@ export class ServiceController {
         this.records.set(name, record);
         planned.push([name, record]);
       }
-      await this.ensureAgents();
     } catch (e) {
       for (const [name] of planned) this.records.delete(name);
       throw e;
     }
     // From here on the services are in etcd (or being written): they stay known even if
-    // convergence then times out, so unexpose() can still remove them.
+    // the agents then fail to start or convergence times out, so unexpose() can still remove them.
     for (let i = 0; i < planned.length; i += 64) {
       const chunk = planned.slice(i, i + 64);
       await this.write(async (kv) => {
@@ -131,6 +132,7 @@ export class ServiceController {
         return Number(r.header.revision);
       });
     }
+    await this.ensureAgents();
     await this.converged(opts);
     return planned.map(([name]) => new Service(this, name));
   }
@@ -277,11 +279,10 @@ export class ServiceController {
 
   private async startAgents(): Promise<void> {
     const sim = this.cluster.sim;
-    const agents = new Map<string, KubeProxyAgent>();
-    for (const w of this.cluster.listWorkers()) {
-      agents.set(
-        w.fullName,
-        await KubeProxyAgent.start(sim.ledger, {
+    const workers = this.cluster.listWorkers();
+    const settled = await Promise.allSettled(
+      workers.map((w) =>
+        KubeProxyAgent.start(sim.ledger, {
           worker: w.fullName,
           netns: w.netns,
           etcdEndpoints: this.cluster.etcd.endpoints,
@@ -289,8 +290,15 @@ export class ServiceController {
           dir: join(sim.runDir, 'workers', w.fullName),
           serviceRoute: { cidr: this.serviceCidr, dev: UPLINK },
         }),
-      );
+      ),
+    );
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((a) => a.stop()));
+      throw failed.reason;
     }
+    const agents = new Map(started.map((a) => [a.options.worker, a]));
     this.agents = agents;
     await waitFor(
       `kube-proxy agents of cluster ${this.cluster.name} to report their first ruleset`,
@@ -303,7 +311,7 @@ export class ServiceController {
         }
         return missing.length ? notYet(`waiting for ${missing.join('; ')}`) : ready(undefined);
       },
-      { timeoutMs: AGENT_READY_TIMEOUT_MS, intervalMs: 10, maxIntervalMs: 50 },
+      { timeoutMs: AGENT_READY_TIMEOUT_MS, intervalMs: 5, maxIntervalMs: 20 },
     );
   }
 

@@ -56,6 +56,8 @@ export const listenerSchema = z
     http: boolLike.default(false),
     healthz: boolLike.default(true),
     metrics: boolLike.default(true),
+    /** skrouterd serves static files from here ("disabled": none); ours never does, so it is accepted and unused. */
+    httpRootDir: z.string().optional(),
     maxFrameSize: intLike(512, 4_294_967_295).optional(),
     maxSessionFrames: intLike(1, 4_294_967_295).optional(),
     sslProfile: name.optional(),

@@ -35,8 +35,11 @@ describe('router config', () => {
       ['listener', { port: 'amqp' }],
       ['connector', { name: 'x', host: 'h', port: '55671', role: 'inter-router', cost: '3' }],
       ['address', { prefix: 'mc', distribution: 'multicast' }],
+      // knetsim's generated configs carry skrouterd's httpRootDir on the http listener.
+      ['listener', { name: '@9090', port: 9090, http: true, httpRootDir: 'disabled', healthz: true, metrics: true }],
     ]);
     expect(c.listeners[0]).toMatchObject({ port: 5672, role: 'normal', host: '0.0.0.0', http: false });
+    expect(c.listeners[1]).toMatchObject({ port: 9090, http: true, httpRootDir: 'disabled' });
     expect(c.connectors[0]).toMatchObject({ port: 55671, cost: 3 });
   });
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts';
 import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
+import { buildBundles } from '../../sys/bundle-build.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
@@ -24,6 +25,7 @@ flaky in the report, and its failed tries keep their evidence.
 this machine, and adds vitest's blob report (DIR/blob/) and DIR/${OUTPUT_MARKER};
 'knetsim merge' makes one report of the N folders (docs/sharding.md). DIR default:
 reports/shard-I-of-N. A shard that vitest gives no file passes.
+Helper bundles a source change made stale are rebuilt first (npm run build:helpers).
 Exit code: 0 when every test passed, 1 otherwise.`;
 
 export async function test(args: string[]): Promise<number> {
@@ -46,6 +48,7 @@ export async function test(args: string[]): Promise<number> {
     rmSync(`${reportDir}/${old}`, { recursive: true, force: true });
   }
   mkdirSync(reportDir, { recursive: true });
+  await rebuildStaleHelpers();
   const select = a.positionals.length ? a.positionals : a.values.all ? [] : ['--project', 'scenarios'];
   const blob = shard ? `blob/blob-${shard.index}-${shard.count}.json` : undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, KNETSIM_REPORT_DIR: reportDir };
@@ -78,6 +81,20 @@ export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<numbe
     child.on('error', () => done(1));
     child.on('exit', (c) => done(c ?? 1));
   });
+}
+
+/**
+ * Scenarios start their helpers (kube-proxy agents, routers...) from prebuilt bundles;
+ * a source edited since the last build would make them fall back to tsx. Rebuilding the
+ * stale ones takes well under a second, and nothing when all are fresh.
+ */
+async function rebuildStaleHelpers(): Promise<void> {
+  try {
+    const built = (await buildBundles()).filter((r) => r.status === 'built');
+    if (built.length) console.log(`knetsim test: rebuilt ${built.length} helper bundle(s) (${built[0]!.reason})`);
+  } catch (e) {
+    console.error(`knetsim test: could not rebuild the helper bundles, they run through tsx: ${(e as Error).message}`);
+  }
 }
 
 /** The counts of a vitest JUnit file (its <testsuites> element and skipped cases). */

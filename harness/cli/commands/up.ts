@@ -47,6 +47,8 @@ export async function up(args: string[]): Promise<number> {
       throw e;
     }
   }
+  // performance.now() counts from this process's start: the figure includes loading knetsim.
+  log(`*** all ready in ${Math.round(performance.now())} ms since knetsim started`);
   if (detached) {
     console.log(sim.runId);
     log(`*** run ${sim.runId} is running; state and logs in ${sim.runDir}`);

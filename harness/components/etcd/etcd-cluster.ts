@@ -133,7 +133,8 @@ export class EtcdCluster {
             const body = await httpOverUnix(this.sockets[i]!, '/health').catch((e: Error) => `no answer (${e.message})`);
             return /"health":\s*"true"/.test(body) ? ready(undefined) : notYet(body.trim());
           },
-          { timeoutMs },
+          // A probe is one request over a unix socket: poll closely, start-up waits on it.
+          { timeoutMs, intervalMs: 5, maxIntervalMs: 25 },
         ).catch((e: Error) => {
           throw e.name === 'TimeoutError' ? this.daemons[i]!.error(e.message) : e;
         }),

@@ -125,7 +125,8 @@ export class Flanneld {
         }
         return ready(env);
       },
-      { timeoutMs },
+      // Until the subnet file appears a probe is one stat: poll closely, start-up waits on it.
+      { timeoutMs, intervalMs: 5, maxIntervalMs: 25 },
     ).catch((e: Error) => {
       throw e.name === 'TimeoutError' ? this.daemon.error(e.message) : e;
     });

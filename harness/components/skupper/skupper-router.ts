@@ -123,7 +123,7 @@ export class SkupperRouter {
         if (missingLinks.length === 0 && missingAddrs.length === 0) return ready(undefined);
         return notYet(`links up: [${[...up].join(', ')}], addresses: [${[...reach].join(', ')}]`);
       },
-      { timeoutMs, intervalMs: 50, maxIntervalMs: 250 },
+      { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
     ).catch((e: Error) => {
       throw e.name === 'TimeoutError' ? this.daemon.error(e.message) : e;
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HELPER_ENTRIES, freshBundle } from '../../sys/bundles.js';
 import { run } from '../../sys/exec.ts';
 import { deleteNetns } from '../../sys/netns.ts';
 import { netnsName, newRunId } from '../../sys/run-dir.ts';
@@ -119,6 +120,18 @@ function safeRead(f: string): string {
   }
 }
 
+/** The prebuilt helpers: without fresh bundles everything works, through tsx, slower. */
+function checkBundles(): Check {
+  const stale = HELPER_ENTRIES.map((e) => freshBundle(e)).flatMap((r) => ('reason' in r ? [r.reason] : []));
+  return {
+    name: 'helper bundles',
+    required: false,
+    ok: stale.length === 0,
+    detail: stale.length ? `${stale.length} of ${HELPER_ENTRIES.length} not fresh: ${stale[0]}` : `${HELPER_ENTRIES.length} fresh`,
+    fix: 'npm run build:helpers (programs run through tsx meanwhile, slower to start)',
+  };
+}
+
 export async function runDoctor(): Promise<Check[]> {
   const root: Check = {
     name: 'root',
@@ -129,5 +142,5 @@ export async function runDoctor(): Promise<Check[]> {
   };
   const progs = await Promise.all(programs().map(checkProgram));
   const features = root.ok ? await checkFeatures() : [];
-  return [root, { name: 'node', required: true, ok: true, detail: process.version, fix: '' }, ...progs, ...features];
+  return [root, { name: 'node', required: true, ok: true, detail: process.version, fix: '' }, checkBundles(), ...progs, ...features];
 }
