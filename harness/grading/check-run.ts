@@ -54,6 +54,12 @@ export interface CheckRunResult {
 
 export type CheckRunner = (input: CheckRunInput) => Promise<CheckRunResult>;
 
+/** What a child sees of the host besides the system folders: the repository, the tools, node. */
+export function childReadOnly(): string[] {
+  const node = dirname(process.execPath);
+  return [REPO_ROOT.replace(/\/$/, ''), toolsRoot(), ...(node.startsWith('/usr/') ? [] : [node])];
+}
+
 /**
  * Runs one scenario check in a sandbox (sandbox/launcher-main.ts). The child gets the same
  * files, paths, environment and argv in every variant; a broken variant's faults are
@@ -79,11 +85,10 @@ export const runCheckScenario: CheckRunner = async (input) => {
     [GRADING_DIR_ENV]: CHILD_RUN,
   };
   for (const k of PASSED_ENV) if (process.env[k]) env[k] = process.env[k]!;
-  const node = dirname(process.execPath);
   let faultsApplied = false;
   const r = await runSandboxed({
     spec: {
-      readOnly: [REPO_ROOT.replace(/\/$/, ''), toolsRoot(), ...(node.startsWith('/usr/') ? [] : [node])],
+      readOnly: childReadOnly(),
       hide: [...input.hide, join(REPO_ROOT, 'reports')],
       files,
       links: { node_modules: join(REPO_ROOT, 'node_modules') },

@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HarnessError } from '../sys/errors.ts';
-import type { CheckRunner } from './check-run.ts';
+import { childReadOnly, type CheckRunner } from './check-run.ts';
 import { loadExercises } from './exercise.ts';
 import { gradeAll, listStudents, slugOf } from './grade.ts';
 import { REPO_ROOT } from './isolated-run.ts';
@@ -11,6 +11,7 @@ import { checkOutDir, isGradingOutput, resetOutDir } from './output/out-dir.ts';
 import { loadRoster } from './output/roster.ts';
 import { writeGradeOutput } from './output/write-report.ts';
 import type { StudentResult } from './results.ts';
+import { probeSandbox } from './sandbox/run-sandboxed.ts';
 import { shardOf, type Shard } from './shard.ts';
 
 export interface GradingRunOptions {
@@ -56,6 +57,11 @@ export async function runGrading(o: GradingRunOptions): Promise<GradingRunResult
     { label: 'the knetsim repository', path: REPO_ROOT },
     ...(o.rosterFile ? [{ label: 'the roster (--roster)', path: resolve(o.rosterFile) }] : []),
   ]);
+  // Scenario checks run in sandboxes: if this machine cannot make one, say so now, not once per check.
+  if (!o.runner && exercises.some((e) => e.checks.some((c) => c.kind === 'scenario'))) {
+    const why = await probeSandbox(childReadOnly());
+    if (why) throw new HarnessError(`cannot grade scenarios here: ${why} (the sandbox needs root, util-linux's unshare, setpriv, nsenter and pivot_root, and user namespaces the root can give to an unprivileged uid; see docs/grading.md)`);
+  }
   const all = listStudents(submissionsDir);
   const rubric = rubricOf(exercises);
   let previous: GradesFile | undefined;

@@ -14,6 +14,32 @@ const KILL_GRACE_MS = 2_000;
 const UID_BASE = 2_100_000_000;
 const UID_SPAN = 50_000_000;
 const uidsInUse = new Set<number>();
+/** Process groups of the sandboxes running now: killed if the grader itself goes. */
+const liveGroups = new Set<number>();
+let reaperInstalled = false;
+
+function killLive(): void {
+  for (const g of liveGroups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** A sandbox outlives nothing: when this process exits or is interrupted, its sandboxes go with it. */
+function installReaper(): void {
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  process.on('exit', killLive);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killLive();
+      process.kill(process.pid, sig);
+    });
+  }
+}
 
 export interface SandboxMark {
   name: 'starting' | 'up';
@@ -83,6 +109,8 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   const [cmd, ...args] = ['unshare', '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child', '--propagation', 'private', '--', ...nodeTsArgv(LAUNCHER, [])];
   const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
   const outer = child.pid;
+  installReaper();
+  if (outer !== undefined) liveGroups.add(outer);
   const collect = (b: Buffer) => {
     tail = (tail + b.toString('utf8')).slice(-8192);
     if (kept < o.maxLogBytes) {
@@ -151,6 +179,7 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   clearTimeout(timer);
   if (hard) clearTimeout(hard);
   killGroup('SIGKILL');
+  if (outer !== undefined) liveGroups.delete(outer);
   uidsInUse.delete(uid);
   rmSync(rootDir, { recursive: true, force: true });
   if (closed.code !== 0 && sandboxError === undefined && !timedOut && exit.code === null && exit.signal === null) {
@@ -169,4 +198,20 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
     sandboxError,
     markError,
   };
+}
+
+/**
+ * Makes one sandbox that runs `true`: undefined when sandboxes work on this machine, else
+ * why not (no root, user namespaces disabled or restricted, a util-linux tool missing).
+ */
+export async function probeSandbox(readOnly: readonly string[]): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'grading runs student code in a sandbox, which takes root to set up';
+  const r = await runSandboxed({
+    spec: { readOnly: [...readOnly], hide: [], files: {}, links: {}, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, argv: ['/bin/true'], cwd: '/tmp/run', tmpMiB: 16, maxProcesses: 64 },
+    timeoutMs: 30_000,
+    maxLogBytes: 16 * 1024,
+  });
+  if (r.sandboxError) return r.sandboxError;
+  if (r.exitCode !== 0) return `a sandboxed \`true\` exited with ${r.exitCode ?? r.signal}${r.timedOut ? ' (timed out)' : ''}: ${r.outputTail.split('\n').slice(-3).join(' ')}`;
+  return undefined;
 }
