@@ -1,5 +1,4 @@
-import { dirname } from 'node:path';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { toolsRoot } from '../components/tools/tool-paths.ts';
 import { planTopology } from '../model/topology.ts';
 import { applyFaults, childNetnsExec, type Fault } from './faults.ts';

@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
 
 /** Written into every grading output: a folder without it was not made by `knetsim grade`. */
@@ -74,13 +74,3 @@ export function markOutDir(out: string): void {
   writeFileSync(join(out, OUT_MARKER), JSON.stringify({ kind: 'knetsim-grading', version: 1 }) + '\n');
 }
 
-/** The marker is a grading run's: its content says so. */
-export function readMarker(out: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(join(out, OUT_MARKER), 'utf8')) as { kind?: string }).kind === 'knetsim-grading';
-  } catch {
-    return false;
-  }
-}
-
-export const shown = (from: string, p: string) => relative(from, p) || '.';

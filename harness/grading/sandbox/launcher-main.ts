@@ -198,4 +198,7 @@ process.on('message', (m: ToLauncher) => {
     void send({ type: 'failed', message: (e as Error).message }).then(() => process.exit(1));
   });
 });
+// The grader gone (even by SIGKILL) closes this channel: the sandbox goes too. As pid 1 of its
+// namespace, this process takes every process the child made with it.
+process.on('disconnect', () => process.exit(1));
 void send({ type: 'ready' });
