@@ -30,7 +30,9 @@ Usage:
                                             run scenario files; HTML report + JUnit XML in DIR
   knetsim report [--report-dir DIR]         regenerate the HTML report from DIR's results
   knetsim grade --submissions DIR [--exercises DIR] [--out DIR] [--parallel N] [--timeout S]
-                                            grade students' submissions; class summary, pages, grades.csv
+                [--roster FILE] [--shard I/N | --student NAME]
+                                            grade students' submissions in sandboxes; class summary, pages,
+                                            grades.csv, checks.csv, moodle.csv, canvas.csv
   knetsim matrix --variants FILE [SCENARIOS...] [--out DIR] [--parallel N] [--timeout S] [--shard I/N]
                                             run scenarios once per CNI/flannel variant; one report with diffs
   knetsim merge DIR... [--out DIR] [--partial]

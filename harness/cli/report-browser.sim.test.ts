@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { gradeAll } from '../grading/grade.ts';
-import { loadExercises } from '../grading/exercise.ts';
 import { stubRunner } from '../grading/fixtures/stub-runner.ts';
 import { runScenario } from '../grading/scenario-run.ts';
-import { writeGradeReport } from '../grading/write-report.ts';
+import { runGrading } from '../grading/run-grading.ts';
 import { generateReport } from './commands/report.ts';
 import { serveDir } from './fixtures/static-server.ts';
 
@@ -85,18 +83,16 @@ describe('the Allure report in a browser', () => {
 describe('the grading pages in a browser', () => {
   test('the class summary lists each student and score; a student page shows failed checks with hints', async () => {
     // Scenario checks answer from a stub here (grade.sim.test.ts runs them for real): pages only.
-    const exercises = loadExercises(join(ROOT, 'exercises'));
     const outDir = join(work, 'grades');
-    const results = await gradeAll({ exercises, submissionsDir: join(ROOT, 'exercises/samples'), outDir, parallel: 2, timeoutMs: 1000, runner: stubRunner() });
-    writeGradeReport(outDir, results, exercises);
+    await runGrading({ exercisesDir: join(ROOT, 'exercises'), submissionsDir: join(ROOT, 'exercises/samples'), outDir, parallel: 2, timeoutMs: 1000, runner: stubRunner() });
     const site = await serveDir(outDir);
     try {
       const page = await open(`${site.url}index.html`);
       const rows = await page.locator('tr[data-student]').allInnerTexts();
       expect(rows.map((r) => r.split('\t')[0]!.trim())).toEqual(['broken', 'empty', 'partial', 'perfect']);
-      expect(await page.locator('tr[data-student="perfect"]').innerText()).toContain('40 / 40');
+      expect(await page.locator('tr[data-student="perfect"]').innerText()).toContain('61 / 61');
       await page.getByRole('link', { name: 'broken' }).click();
-      await expect.poll(() => page.locator('[data-testid=score]').innerText(), { timeout: UI_TIMEOUT_MS }).toBe('4 / 40');
+      await expect.poll(() => page.locator('[data-testid=score]').innerText(), { timeout: UI_TIMEOUT_MS }).toBe('6 / 61');
       const row = page.locator('tr[data-check="topology-valid"]');
       expect(await row.innerText()).toMatch(/failed[\s\S]*clusters\.0\.workers: Expected array, received string[\s\S]*Hint: /);
       await page.screenshot({ path: join(SHOTS, 'grades-student.png'), fullPage: true });

@@ -3,19 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { gradesCsv } from './csv.ts';
-import { loadExercise, loadExercises } from './exercise.ts';
-import { gradeAll } from './grade.ts';
-import { esc, studentPage } from './html.ts';
-import { parseJunit } from './junit.ts';
-import type { StudentResult } from './results.ts';
-import type { ScenarioRunOptions } from './scenario-run.ts';
-import { stubRunner } from './fixtures/stub-runner.ts';
+import { dataCheck } from './data-checks.ts';
+import { CheckSchema, loadExercise, loadExercises } from './exercise.ts';
 import { readSubmissionFile } from './submission-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'knetsim-grading-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function exerciseDir(name: string, spec: Record<string, unknown>): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, 'topologies'), { recursive: true });
+  writeFileSync(join(dir, 'instructions.md'), '# x');
+  writeFileSync(join(dir, 'topologies/t.json'), JSON.stringify({ flannel: { Network: '11.0.0.0/8', SubnetLen: 20, Backend: { Type: 'vxlan' } }, clusters: [{ name: 'C0', workers: ['w1', 'w2'], pods: [{ name: 'c1', worker: 'w1' }] }] }));
+  writeFileSync(join(dir, 'exercise.json'), JSON.stringify({ id: 'x', chapter: 1, title: 't', instructions: 'instructions.md', ...spec }));
+  return dir;
+}
+const scenario = (id: string, extra: Record<string, unknown>) => ({ id, kind: 'scenario', scenario: 'submission:s.test.ts', topology: 'topologies/t.json', points: 1, title: 't', hint: 'h', ...extra });
 
 describe('exercises', () => {
   test('the shipped exercises load, chapter by chapter, with their totals', () => {
@@ -23,103 +27,107 @@ describe('exercises', () => {
     expect(ex.map((e) => [e.id, e.chapter, e.totalPoints])).toEqual([
       ['ch1-workers-and-containers', 1, 11],
       ['ch2-pod-to-pod', 2, 18],
-      ['ch3-services', 3, 11],
+      ['ch3-services', 3, 17],
+      ['ch4-multicluster', 4, 15],
     ]);
     expect(ex.every((e) => e.instructionsText.startsWith('# Chapter'))).toBe(true);
   });
 
   test('a bad exercise.json is rejected naming the field', () => {
-    const dir = join(tmp, 'bad-ex');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'instructions.md'), '# x');
-    writeFileSync(
-      join(dir, 'exercise.json'),
-      JSON.stringify({
-        id: 'x',
-        chapter: 1,
-        title: 't',
-        instructions: 'instructions.md',
-        files: { 'a.json': { schema: 'answers', fields: { v: 'integer' } } },
-        checks: [
-          { id: 'a', kind: 'equals', file: 'b.json', field: 'v', value: 1, points: -1, title: 't', hint: 'h' },
-          { id: 'b', kind: 'valid', file: 'a.json', points: 1, title: 't', hint: 'h', requires: ['zzz'] },
-        ],
-      }),
-    );
+    const dir = exerciseDir('bad-ex', {
+      files: { 'a.json': { schema: 'answers', fields: { v: 'integer' } } },
+      checks: [
+        { id: 'a', kind: 'equals', file: 'b.json', field: 'v', value: 1, points: -1, title: 't', hint: 'h' },
+        { id: 'b', kind: 'valid', file: 'a.json', points: 1, title: 't', hint: 'h', requires: ['zzz'] },
+      ],
+    });
     expect(() => loadExercise(dir)).toThrow(/checks\.0\.points[\s\S]*checks\.0: b\.json is not among[\s\S]*checks\.1\.requires: "zzz" is not an earlier check/);
+  });
+
+  test("variants of a student's scenario may differ only in faults, and a must-fail check requires its passing twin", () => {
+    const dir = exerciseDir('variants', {
+      files: { 's.test.ts': { schema: 'scenario' } },
+      checks: [
+        scenario('ok', { expect: 'pass' }),
+        scenario('other-topology', { expect: 'fail', requires: ['ok'], setup: { services: [{ cluster: 'C0', name: 'web', port: 80, pods: ['c1'] }] } }),
+        scenario('unrequired', { expect: 'fail', faults: [{ kind: 'link-down', worker: 'C0w2' }] }),
+        scenario('bad-fault', { expect: 'fail', requires: ['ok'], faults: [{ kind: 'link-down', worker: 'C9w9' }] }),
+      ],
+    });
+    expect(() => loadExercise(dir)).toThrow(
+      /checks\.1: runs submission:s\.test\.ts like check "ok" but with another topology, flannel, setup or data[\s\S]*checks\.2\.requires: must require a check where submission:s\.test\.ts is expected to pass \(ok\)/,
+    );
+    const dir2 = exerciseDir('variants2', { files: { 's.test.ts': { schema: 'scenario' } }, checks: [scenario('ok', { expect: 'pass' }), scenario('bad-fault', { expect: 'fail', requires: ['ok'], faults: [{ kind: 'link-down', worker: 'C9w9' }] })] });
+    expect(() => loadExercise(dir2)).toThrow(/checks\.1: faults\.0\.worker: no worker "C9w9" in the topology \(C0w1, C0w2\)/);
   });
 });
 
-describe('submission files', () => {
+describe('submission files, field by field', () => {
   const dir = join(tmp, 'student');
   mkdirSync(dir, { recursive: true });
   const put = (name: string, text: string) => writeFileSync(join(dir, name), text);
+  const check = (c: Record<string, unknown>) => CheckSchema.parse({ id: 'c', points: 1, title: 't', hint: 'h', ...c }) as Exclude<ReturnType<typeof CheckSchema.parse>, { kind: 'scenario' }>;
 
-  test('malformed, wrong types, missing and oversized files say why, never throw', () => {
+  test('malformed, missing and oversized files say why, never throw', () => {
     put('a.json', '{"vni": 1,');
-    put('b.json', '{"vni": "100", "extra": 1}');
     put('big.json', `"${'x'.repeat(300_000)}"`);
     const answers = { schema: 'answers', fields: { vni: 'integer' } } as const;
-    expect(readSubmissionFile(dir, 'a.json', answers)).toMatchObject({ ok: false, reason: expect.stringMatching(/^a\.json is not valid JSON/) });
-    expect(readSubmissionFile(dir, 'b.json', answers)).toMatchObject({
-      ok: false,
-      reason: 'b.json: vni: Expected number, received string; (root): unknown field(s) "extra"',
-    });
-    expect(readSubmissionFile(dir, 'nope.json', answers)).toEqual({ ok: false, reason: 'nope.json is missing' });
+    expect(readSubmissionFile(dir, 'a.json', answers)).toMatchObject({ ok: false, unreadable: true, reason: expect.stringMatching(/^a\.json is not valid JSON/) });
+    expect(readSubmissionFile(dir, 'nope.json', answers)).toMatchObject({ ok: false, reason: 'nope.json is missing' });
     expect(readSubmissionFile(dir, 'big.json', answers)).toMatchObject({ ok: false, reason: expect.stringMatching(/at most 262144 allowed/) });
   });
 
-  test('a topology must give flannel inline and stay small; a flannel config is checked by its own schema', () => {
+  test('one wrong or unknown answer costs only its own check, with its own error', () => {
+    put('b.json', '{"vni": "100", "port": 8472, "extra": 1}');
+    const f = readSubmissionFile(dir, 'b.json', { schema: 'answers', fields: { vni: 'integer', port: 'integer', dev: 'string' } });
+    expect(f).toMatchObject({ ok: false, reason: 'b.json: vni: Expected number, received string; extra: unknown field' });
+    expect(dataCheck(check({ kind: 'equals', file: 'b.json', field: 'vni', value: 100 }), f)).toEqual({ passed: false, detail: 'b.json: vni: Expected number, received string' });
+    expect(dataCheck(check({ kind: 'equals', file: 'b.json', field: 'port', value: 8472 }), f)).toEqual({ passed: true, detail: 'b.json port is 8472' });
+    expect(dataCheck(check({ kind: 'equals', file: 'b.json', field: 'dev', value: 'x' }), f)).toEqual({ passed: false, detail: 'b.json dev is not given' });
+    expect(dataCheck(check({ kind: 'valid', file: 'b.json' }), f).passed).toBe(false);
+  });
+
+  test('schema files: a field is judged by its own issues (a parent issue counts, a sibling does not)', () => {
+    put('f.json', JSON.stringify({ Network: '12.40.0.0/16', SubnetLen: '24', Backend: { Type: 'vxlan', VNI: 42, Port: 4789, Colour: 'red' } }));
+    const f = readSubmissionFile(dir, 'f.json', { schema: 'flannel-config' });
+    expect(f.ok).toBe(false);
+    expect(dataCheck(check({ kind: 'equals', file: 'f.json', field: 'SubnetLen', value: 24 }), f).detail).toBe('f.json: SubnetLen: Expected number, received string');
+    expect(dataCheck(check({ kind: 'equals', file: 'f.json', field: 'Backend.VNI', value: 42 }), f)).toEqual({ passed: true, detail: 'f.json Backend.VNI is 42' });
+    expect(dataCheck(check({ kind: 'equals', file: 'f.json', field: 'Backend.Colour', value: 'red' }), f).detail).toBe('f.json: Backend.Colour: unknown field');
+    put('t.json', JSON.stringify({ flannel: { Network: '11.0.0.0/8', SubnetLen: 20, Backend: { Type: 'vxlan' } }, clusters: [{ name: 'C0', workers: 'w1 w2', pods: [{ worker: 'w2', name: 'c10' }] }] }));
+    const t = readSubmissionFile(dir, 't.json', { schema: 'topology' });
+    expect(dataCheck(check({ kind: 'equals', file: 't.json', field: 'clusters.0.workers', value: ['w1'] }), t).detail).toMatch(/^t\.json: clusters\.0\.workers: Expected array/);
+    // Key order never matters.
+    expect(dataCheck(check({ kind: 'equals', file: 't.json', field: 'clusters.0.pods', value: [{ name: 'c10', worker: 'w2' }] }), t).passed).toBe(true);
+  });
+
+  test('a topology must give flannel inline and stay small', () => {
     put('t1.json', JSON.stringify({ flannel: '/etc/shadow', clusters: [{ name: 'C0', workers: ['w1'] }] }));
     expect(readSubmissionFile(dir, 't1.json', { schema: 'topology' })).toMatchObject({ ok: false, reason: expect.stringMatching(/inline/) });
     const flannel = { Network: '11.0.0.0/8', SubnetLen: 20, Backend: { Type: 'vxlan' } };
     put('t2.json', JSON.stringify({ flannel, clusters: [{ name: 'C0', workers: ['w1', 'w2', 'w3', 'w4', 'w5'] }] }));
     expect(readSubmissionFile(dir, 't2.json', { schema: 'topology' })).toMatchObject({ ok: false, reason: 't2.json asks for 5 workers; at most 4' });
-    put('f.json', JSON.stringify({ ...flannel, Backend: { Type: 'vxlan', VNI: 0 } }));
-    expect(readSubmissionFile(dir, 'f.json', { schema: 'flannel-config' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^f\.json: Backend\.VNI: /) });
   });
-});
 
-describe('scoring without simulations (stubbed scenario runner)', () => {
-  test('the samples score as in grade.sim.test.ts when scenario checks behave as a real run would', async () => {
-    const calls: ScenarioRunOptions[] = [];
-    const stub = stubRunner(calls);
-    const exercises = loadExercises(join(ROOT, 'exercises'));
-    const results = await gradeAll({ exercises, submissionsDir: join(ROOT, 'exercises/samples'), outDir: join(tmp, 'out'), parallel: 2, timeoutMs: 1000, runner: stub });
-    expect(Object.fromEntries(results.map((r) => [r.student, r.earned]))).toEqual({ broken: 4, empty: 0, partial: 30, perfect: 40 });
-    // Scenario checks ran only where their files were valid and their prerequisites passed.
-    expect(calls.length).toBe(13);
+  test("router configs go through the router's own parser; with one bad entity the valid ones still count", () => {
+    put('r.json', JSON.stringify([
+      ['router', { id: 'C1', mode: 'interior' }],
+      ['connector', { name: 'x', role: 'normal', host: '10.0.0.1', port: 55671 }],
+      ['tcpListener', { name: 'b', port: '1028', address: 'backend:80' }],
+    ]));
+    const f = readSubmissionFile(dir, 'r.json', { schema: 'router-config' });
+    expect(f).toMatchObject({ ok: false, reason: expect.stringMatching(/connector "x"\.role: only inter-router and edge connectors/) });
+    // "1028" is a port to skrouterd: the parser made it 1028 before any comparison.
+    expect(dataCheck(check({ kind: 'includes', file: 'r.json', field: 'tcpListeners', value: { port: 1028, address: 'backend:80' } }), f).passed).toBe(true);
+    expect(dataCheck(check({ kind: 'includes', file: 'r.json', field: 'connectors', value: { role: 'inter-router' } }), f).detail).toMatch(/no entry of r\.json connectors is right \(it has 0: \[\]\); not counted, because invalid: connector "x"\.role/);
+    expect(dataCheck(check({ kind: 'equals', file: 'r.json', field: 'router.mode', value: 'interior' }), f).passed).toBe(true);
   });
-});
 
-describe('outputs', () => {
-  const r: StudentResult = {
-    student: '=cmd|x"<b>',
-    slug: 'x',
-    earned: 1,
-    total: 2,
-    durationMs: 0,
-    exercises: [
-      { id: 'e', title: 'E <i>', chapter: 1, earned: 1, total: 2, checks: [{ id: 'c', title: 'C', kind: 'valid', points: 2, earned: 0, passed: false, detail: '<script>', hint: 'try & see' }] },
-    ],
-  };
-  test('grades.csv quotes and defuses spreadsheet formulas', () => {
-    const csv = gradesCsv([r], [{ id: 'e' } as never]);
-    expect(csv).toBe('student,e,total,max,percent\n"\'=cmd|x""<b>",1,1,2,50\n');
-  });
-  test('pages escape everything a student controls and show the hint of a failed check', () => {
-    const html = studentPage(r);
-    expect(html).not.toContain('<script>');
-    expect(html).toContain('Hint: try &amp; see');
-    expect(esc(`<'&">`)).toBe('&lt;&#39;&amp;&quot;&gt;');
-  });
-  test('JUnit XML: cases, files and failure messages', () => {
-    const j = parseJunit(
-      '<testsuites><testsuite name="a.ts"><testcase classname="a.ts" name="x &gt; y" time="1"></testcase>' +
-        '<testcase classname="a.ts" name="z" time="1"><failure message="expected 1 &amp; 2" type="AssertionError">…</failure></testcase>' +
-        '<testcase classname="b.ts" name="s"><skipped/></testcase></testsuite></testsuites>',
-    );
-    expect(j).toMatchObject({ tests: 3, failures: 1, skipped: 1, passed: ['x > y'], failed: [{ name: 'z', message: 'expected 1 & 2' }] });
-    expect(j.cases.map((c) => c.file)).toEqual(['a.ts', 'a.ts', 'b.ts']);
+  test('a cross-cluster service names its field and reason', () => {
+    put('e.json', JSON.stringify({ name: 'Back End', port: 80, from: 'C0', to: ['C0'], listenPort: 55671 }));
+    expect(readSubmissionFile(dir, 'e.json', { schema: 'cross-cluster-expose' })).toMatchObject({
+      ok: false,
+      reason: 'e.json: name: must be a DNS label; listenPort: is a port the router itself uses (55671, 5672, 9090); to.0: C0 is the serving cluster itself',
+    });
   });
 });

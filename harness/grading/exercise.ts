@@ -1,9 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { planTopology } from '../model/topology.ts';
 import { ValidationError } from '../sys/errors.ts';
 import { fromZod, readJsonInput } from '../sys/validation.ts';
-import { FaultsSchema } from './faults.ts';
+import { faultIssues, FaultsSchema } from './faults.ts';
+import { SetupSchema } from './setup.ts';
+import { sameMeaning } from './equals.ts';
 
 /**
  * An exercise as a teacher writes it: exercises/<id>/exercise.json (this schema) beside
@@ -22,6 +25,10 @@ export const SubmissionFileSchema = z.discriminatedUnion('schema', [
   z.object({ schema: z.literal('topology') }).strict(),
   z.object({ schema: z.literal('scenario') }).strict(),
   z.object({ schema: z.literal('service') }).strict(),
+  /** skrouterd's JSON config, checked by the router's own parser (parseRouterConfig). */
+  z.object({ schema: z.literal('router-config') }).strict(),
+  /** A service exposed across clusters: { name, port, from, to, listenPort } (sim.multicluster.expose). */
+  z.object({ schema: z.literal('cross-cluster-expose') }).strict(),
 ]);
 export type SubmissionFileSpec = z.infer<typeof SubmissionFileSchema>;
 
@@ -34,6 +41,14 @@ const common = {
   requires: z.array(id).default([]),
 };
 
+/** How `equals` and `includes` compare (see equals.ts): by meaning, never by JSON text. */
+const comparison = {
+  /** Strings compare without case and surrounding space (everywhere inside the value). */
+  caseInsensitive: z.boolean().default(false),
+  /** Arrays compare as sets (default: in order). */
+  anyOrder: z.boolean().default(false),
+};
+
 export const CheckSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('valid'), file: fileName }).strict(),
   z
@@ -41,23 +56,36 @@ export const CheckSchema = z.discriminatedUnion('kind', [
       ...common,
       kind: z.literal('equals'),
       file: fileName,
-      /** Dotted path in the file's parsed content (Backend.VNI); '' for the whole. */
+      /** Dotted path in the file's content (Backend.VNI, clusters.0.pods); '' for the whole. */
       field: z.string().max(200),
       value: z.unknown(),
-      /** Strings compare without case and surrounding space. */
-      caseInsensitive: z.boolean().default(false),
+      ...comparison,
+    })
+    .strict(),
+  z
+    .object({
+      ...common,
+      /** The array at `field` has an element that matches `value` (for an object: has its fields, by meaning). */
+      kind: z.literal('includes'),
+      file: fileName,
+      field: z.string().min(1).max(200),
+      value: z.unknown(),
+      ...comparison,
     })
     .strict(),
   z
     .object({
       ...common,
       kind: z.literal('scenario'),
-      /** The scenario file run in a vitest child: the student's or one of the exercise's. */
+      /** The scenario file run in a sandboxed vitest child: the student's or one of the exercise's. */
       scenario: source,
       /** The topology it runs against (a path in the exercise folder or the student's). */
       topology: source,
-      /** Replaces the topology's flannel config (e.g. submission:flannel.json, broken/vni-200.json). */
+      /** Replaces the topology's flannel config (e.g. submission:flannel.json). */
       flannel: source.optional(),
+      /** Built on the simulation before the tests run (services), the same in every variant. */
+      setup: SetupSchema.optional(),
+      /** Applied by the grader from outside once the simulation is up (see faults.ts). */
       faults: FaultsSchema.default([]),
       /** Files copied beside the scenario (under their own names), e.g. submission:service.json for a check to read. */
       data: z.array(source).max(8).default([]),
@@ -66,6 +94,10 @@ export const CheckSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type Check = z.infer<typeof CheckSchema>;
+export type ScenarioCheck = Extract<Check, { kind: 'scenario' }>;
+
+/** What a scenario child is given: equal for every variant of one student scenario. */
+const childInputs = (c: ScenarioCheck) => ({ topology: c.topology, flannel: c.flannel, setup: c.setup, data: c.data });
 
 export const ExerciseSchema = z
   .object({
@@ -91,6 +123,19 @@ export const ExerciseSchema = z
           ctx.addIssue({ code: 'custom', path: ['checks', i], message: `${f.slice(11)} is not among the exercise's files` });
         }
       });
+      if (c.kind !== 'scenario' || !c.scenario.startsWith('submission:')) return;
+      // A student's scenario must not be able to tell its variants apart: they differ only in faults.
+      const first = e.checks.find((x): x is ScenarioCheck => x.kind === 'scenario' && x.scenario === c.scenario)!;
+      if (first !== c && !sameMeaning(childInputs(first), childInputs(c))) {
+        ctx.addIssue({ code: 'custom', path: ['checks', i], message: `runs ${c.scenario} like check "${first.id}" but with another topology, flannel, setup or data: variants of a student's scenario may differ only in faults` });
+      }
+      // "Must fail" means something only for a scenario that passes on the correct simulation.
+      if (c.expect === 'fail') {
+        const passing = e.checks.filter((x) => x.kind === 'scenario' && x.scenario === c.scenario && x.expect === 'pass').map((x) => x.id);
+        if (!c.requires.some((r) => passing.includes(r))) {
+          ctx.addIssue({ code: 'custom', path: ['checks', i, 'requires'], message: `must require a check where ${c.scenario} is expected to pass (${passing.join(', ') || 'there is none'})` });
+        }
+      }
     });
   });
 export type ExerciseSpec = z.infer<typeof ExerciseSchema>;
@@ -107,15 +152,22 @@ export function loadExercise(dir: string): Exercise {
   const r = ExerciseSchema.safeParse(raw);
   if (!r.success) throw fromZod(file, r.error);
   const abs = resolve(dir);
-  const missing = r.data.checks.flatMap((c, i) =>
-    c.kind !== 'scenario'
-      ? []
-      : [c.scenario, c.topology, c.flannel, ...c.data]
-          .filter((f): f is string => f !== undefined && !f.startsWith('submission:') && !existsSync(join(abs, f)))
-          .map((f) => ({ path: `checks.${i}`, message: `no file ${f} in ${abs}` })),
-  );
-  if (!existsSync(join(abs, r.data.instructions))) missing.push({ path: 'instructions', message: `no file ${r.data.instructions}` });
-  if (missing.length) throw new ValidationError(file, missing);
+  const issues = r.data.checks.flatMap((c, i) => {
+    if (c.kind !== 'scenario') return [];
+    const missing = [c.scenario, c.topology, c.flannel, ...c.data]
+      .filter((f): f is string => f !== undefined && !f.startsWith('submission:') && !existsSync(join(abs, f)))
+      .map((f) => ({ path: `checks.${i}`, message: `no file ${f} in ${abs}` }));
+    if (missing.length || c.topology.startsWith('submission:') || c.faults.length === 0) return missing;
+    // Faults name workers, clusters and pods of the exercise's own topology: they must exist.
+    try {
+      const topology = planTopology(readJsonInput(join(abs, c.topology)), { source: c.topology, baseDir: abs });
+      return faultIssues(c.faults, topology).map((message) => ({ path: `checks.${i}`, message }));
+    } catch (e) {
+      return [{ path: `checks.${i}.topology`, message: (e as Error).message }];
+    }
+  });
+  if (!existsSync(join(abs, r.data.instructions))) issues.push({ path: 'instructions', message: `no file ${r.data.instructions}` });
+  if (issues.length) throw new ValidationError(file, issues);
   return {
     ...r.data,
     dir: abs,

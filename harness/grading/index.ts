@@ -1,6 +1,11 @@
 export { loadExercise, loadExercises, type Exercise, type Check } from './exercise.ts';
 export { gradeAll, gradeStudent, listStudents, type GradeOptions } from './grade.ts';
-export { writeGradeReport } from './write-report.ts';
-export type { StudentResult, ExerciseResult, CheckResult } from './results.ts';
+export { runGrading, type GradingRunOptions, type GradingRunResult } from './run-grading.ts';
+export { mergeGradeOutputs } from './output/merge.ts';
+export { writeGradeOutput } from './output/write-report.ts';
+export { readGradesFile, type GradesFile } from './output/grades-file.ts';
+export type { StudentResult, ExerciseResult, CheckResult, CheckStatus } from './results.ts';
+export { runCheckScenario, type CheckRunner, type CheckRunInput, type CheckRunResult } from './check-run.ts';
 export { runScenario, type ScenarioRunResult, type ScenarioOutcome } from './scenario-run.ts';
 export { runIsolated, cleanStateDir } from './isolated-run.ts';
+export { runSandboxed } from './sandbox/run-sandboxed.ts';

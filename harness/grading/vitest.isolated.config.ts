@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// The vitest config of a child the grader or the matrix starts: `--root` is the folder of
-// the scenario(s), results go to $KNETSIM_REPORT_DIR, `knetsim/testing` is the harness's
-// testing API with $KNETSIM_TOPOLOGY and $KNETSIM_FAULTS applied. One file at a time.
+// The vitest config of a child the grader (in its sandbox, loaded with --configLoader runner:
+// the repository is read-only there) or the matrix starts: `--root` is the folder of the
+// scenario(s), results go to $KNETSIM_REPORT_DIR, `knetsim/testing` is the harness's testing
+// API on $KNETSIM_TOPOLOGY (student-testing.ts). One file at a time.
 const reportDir = process.env.KNETSIM_REPORT_DIR ?? 'report';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -1,4 +1,4 @@
-import { esc, page } from '../grading/html.ts';
+import { esc, page } from '../grading/output/html.ts';
 import { diffSnapshots } from './diff.ts';
 import type { ScenarioCell, VariantResult } from './run-matrix.ts';
 

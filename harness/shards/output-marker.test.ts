@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import { checkShards, OUTPUT_MARKER, readOutputMarker, writeOutputMarker, type OutputMarker, type ShardOutput } from './output-marker.ts';
 
 const test = (index: number, count: number, dir = `s${index}`): ShardOutput => ({
@@ -30,7 +30,9 @@ describe('checkShards', () => {
 });
 
 describe('readOutputMarker', () => {
-  const dir = () => mkdtempSync(join(tmpdir(), 'marker-'));
+  const tmp = makeTempDir('marker');
+  afterAll(() => tmp.remove());
+  const dir = () => mkdtempSync(join(tmp.path, 'out-'));
   it('reads what writeOutputMarker wrote', () => {
     const d = dir();
     const m: OutputMarker = { kind: 'matrix', shard: { index: 1, count: 2 }, variantsFile: 'v.json', variants: ['a', 'b'], scenarios: ['x.ts'] };

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base } from 'vitest';
-import { Simulation } from '../model/simulation.ts';
+import { Simulation, type SimEvent } from '../model/simulation.ts';
 import { loadTopology, planTopology, type Topology } from '../model/topology.ts';
 import { tailLines } from '../sys/errors.ts';
 import { allureReporter } from './allure-reporter.ts';
@@ -58,15 +58,16 @@ function logFiles(dir: string): string[] {
 /**
  * A vitest `test` whose `sim` fixture runs the given topology (default: $KNETSIM_TOPOLOGY, else
  * conf/topology.default.json).
- * `scope: 'file'` builds one simulation per file, `'test'` a fresh one per test. Every
+ * `scope: 'file'` builds one simulation per file, `'test'` a fresh one per test; `onEvent`
+ * hears the start-up's events (its run id first). Every
  * harness operation becomes an Allure step; a failed test gets the daemons' logs.
  */
-export function simTest(topology: TopologyInput = defaultTopology(), opts: { scope?: 'file' | 'test' } = {}) {
+export function simTest(topology: TopologyInput = defaultTopology(), opts: { scope?: 'file' | 'test'; onEvent?: (e: SimEvent) => void } = {}) {
   return base.extend<SimFixtures>({
     sim: [
       // eslint-disable-next-line no-empty-pattern
       async ({}, use) => {
-        const sim = await Simulation.start({ topology: resolveTopology(topology), title: 'vitest', reporter: allureReporter });
+        const sim = await Simulation.start({ topology: resolveTopology(topology), title: 'vitest', reporter: allureReporter, onEvent: opts.onEvent });
         live.add(sim);
         try {
           await use(sim);

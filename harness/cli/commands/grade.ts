@@ -1,20 +1,30 @@
-import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
-import { gradeAll } from '../../grading/grade.ts';
-import { loadExercises } from '../../grading/exercise.ts';
-import { writeGradeReport } from '../../grading/write-report.ts';
+import { runGrading } from '../../grading/run-grading.ts';
+import { parseShard } from '../../shards/shard.ts';
 import { parse } from './args.ts';
 
 const USAGE = `knetsim grade --submissions DIR [--exercises DIR] [--out DIR] [--parallel N] [--timeout S]
+              [--roster FILE] [--shard I/N | --student NAME]
 
 Grades every student's submission (one sub-folder of --submissions per student) against
-the exercises (default: exercises/). Submitted files are data, validated by schema; a
-scenario file a student wrote runs in a vitest child process of its own, against a correct
-simulation and deliberately broken ones, with a time limit.
-  --out DIR       index.html (class summary), students/<name>.html, grades.csv  (default reports/grades)
-  --parallel N    students graded at once (default 2)
-  --timeout S     time limit of each child process, in seconds (default 180)
+the exercises (default: exercises/). Submitted files are data, validated by schema and
+graded field by field; a scenario a student wrote runs in a sandbox (its own user, mount,
+network and pid namespaces, an unprivileged uid, a private /tmp, no view of other students
+or of the output) against a correct simulation and deliberately broken ones, with a time
+limit. The sandbox cannot tell the variants apart: faults are injected from outside.
+  --out DIR        the output (default reports/grades): index.html (class summary),
+                   students/<name>.html, grades.csv, checks.csv, moodle.csv, canvas.csv,
+                   grades.json, work/ (logs). Refused, before anything is deleted, if it is
+                   or holds the submissions, the exercises or the repository, or holds
+                   files a grading run did not make.
+  --parallel N     students graded at once (default 2)
+  --timeout S      time limit of each sandboxed run, in seconds (default 180)
+  --roster FILE    CSV: student (folder name), name, email, username, id, sis_id, section;
+                   fills the LMS files (without it they name students by folder)
+  --shard I/N      grade only shard I of N (students in name order, every N-th from the I-th);
+                   merge the N outputs with mergeGradeOutputs
+  --student NAME   re-grade one student into an existing --out; refresh summary and CSVs
 Exit code: 0 when grading ran (whatever the grades), 1 when it could not.`;
 
 const wholeNumber = (name: string, v: string, min: number) => {
@@ -32,6 +42,9 @@ export async function grade(args: string[]): Promise<number> {
       out: { type: 'string' },
       parallel: { type: 'string' },
       timeout: { type: 'string' },
+      roster: { type: 'string' },
+      shard: { type: 'string' },
+      student: { type: 'string' },
     },
     false,
   );
@@ -40,21 +53,17 @@ export async function grade(args: string[]): Promise<number> {
     console.error(`knetsim grade: --submissions is required\n\n${USAGE}`);
     return 2;
   }
-  const submissionsDir = resolve(a.values.submissions);
-  if (!existsSync(submissionsDir)) throw new HarnessError(`no submissions folder ${submissionsDir}`);
-  const exercises = loadExercises(resolve(a.values.exercises ?? 'exercises'));
-  if (exercises.length === 0) throw new HarnessError(`no exercises (sub-folders with exercise.json) in ${a.values.exercises ?? 'exercises'}`);
-  const outDir = resolve(a.values.out ?? 'reports/grades');
-  rmSync(outDir, { recursive: true, force: true });
-  const results = await gradeAll({
-    exercises,
-    submissionsDir,
-    outDir,
+  const r = await runGrading({
+    submissionsDir: a.values.submissions,
+    exercisesDir: a.values.exercises ?? 'exercises',
+    outDir: a.values.out ?? 'reports/grades',
     parallel: wholeNumber('parallel', a.values.parallel ?? '2', 1),
     timeoutMs: wholeNumber('timeout', a.values.timeout ?? '180', 5) * 1000,
+    rosterFile: a.values.roster,
+    shard: a.values.shard === undefined ? undefined : parseShard(a.values.shard),
+    student: a.values.student,
     onProgress: (line) => console.log(line),
   });
-  const index = writeGradeReport(outDir, results, exercises);
-  console.log(`\ngrades: ${index}\ncsv:    ${resolve(outDir, 'grades.csv')}`);
+  console.log(`\ngrades: ${r.index}\ncsv:    ${resolve(r.outDir, 'grades.csv')} (per check: checks.csv; LMS: moodle.csv, canvas.csv)`);
   return 0;
 }
