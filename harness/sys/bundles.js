@@ -34,6 +34,7 @@ export const HELPER_ENTRIES = [
   'harness/components/skupper/bulk-main.ts',
   'harness/router/main.ts',
   'harness/matrix/snapshot-main.ts',
+  'harness/grading/sandbox/launcher-main.ts', // the grading sandbox's launcher (unshare → pivot_root → student code)
 ];
 
 /** The repository root (this file is harness/sys/bundles.js). */
