@@ -5,6 +5,7 @@ import type { RestartableProcess } from '../components/faults/index.ts';
 import { KubeProxyAgent } from '../components/kube-proxy/agent.ts';
 import { nodeTsArgv } from '../sys/node-script.ts';
 import { readRuleset } from '../components/kube-proxy/ruleset.ts';
+import type { TableFamily } from '../components/kube-proxy/render.ts';
 import {
   AgentStatusSchema,
   STATUS_PREFIX,
@@ -285,7 +286,7 @@ export class ServiceController {
           worker: w.fullName,
           netns: w.netns,
           etcdEndpoints: this.cluster.etcd.endpoints,
-          podSubnet: w.subnet.subnet,
+          families: this.cluster.dualStack ? ['ip', 'ip6'] : ['ip'],
           dir: join(sim.runDir, 'workers', w.fullName),
           serviceRoute: { cidr: this.serviceCidr, dev: UPLINK },
         }),
@@ -307,28 +308,30 @@ export class ServiceController {
     );
   }
 
-  /** Starts (once) the tiny server answering the pod's name on a TCP port in the pod. */
-  async ensureBackend(pod: Pod, port: number, kind: 'tcp' | 'http' = 'tcp'): Promise<void> {
-    const key = `${pod.name}/${port}`;
+  /** Starts (once) the tiny server answering the pod's name on a port in the pod (echo-main.ts). */
+  async ensureBackend(pod: Pod, port: number, kind: 'tcp' | 'udp' | 'http' = 'tcp'): Promise<void> {
+    // TCP and HTTP share the TCP port space; UDP has its own.
+    const key = `${pod.name}/${kind === 'udp' ? 'udp' : 'tcp'}/${port}`;
     const existing = this.backends.get(key);
-    if (existing?.running && existing.spec.argv.includes('--http') !== (kind === 'http')) {
-      throw new HarnessError(`${pod.label} already serves ${kind === 'http' ? 'raw TCP' : 'HTTP'} on port ${port}`);
+    const existingKind = existing?.spec.argv[existing.spec.argv.indexOf('--protocol') + 1];
+    if (existing?.running && existingKind !== kind) {
+      throw new HarnessError(`${pod.label} already serves ${existingKind} on port ${port}, not ${kind}`);
     }
-    let d = this.backends.get(key);
+    let d = existing;
     if (!d || !d.running) {
       const dir = join(this.cluster.sim.runDir, 'pods');
       mkdirSync(dir, { recursive: true });
       d = Daemon.start(this.cluster.sim.ledger, {
-        name: `echo ${pod.label}:${port}`,
+        name: `echo ${pod.label}:${port}/${kind}`,
         netns: pod.netns,
-        logFile: join(dir, `${this.cluster.name}-${pod.name}-echo-${port}.log`),
-        argv: nodeTsArgv(ECHO_MAIN, ['--port', String(port), '--name', pod.name, ...(kind === 'http' ? ['--http'] : [])]),
+        logFile: join(dir, `${this.cluster.name}-${pod.name}-echo-${kind}-${port}.log`),
+        argv: nodeTsArgv(ECHO_MAIN, ['--port', String(port), '--name', pod.name, '--protocol', kind]),
       });
       this.backends.set(key, d);
     }
     const daemon = d;
     await waitFor(
-      `the echo server in ${pod.label} to listen on ${port}`,
+      `the ${kind} echo server in ${pod.label} to listen on ${port}`,
       async () => {
         if (!daemon.running) throw new WaitAbort(daemon.error('exited before listening'));
         const log = existsSync(daemon.spec.logFile) ? readFileSync(daemon.spec.logFile, 'utf8') : '';
@@ -352,9 +355,9 @@ export class ServiceController {
     }
   }
 
-  /** The knetsim table of a worker: text for reports, parsed for semantic checks. */
-  ruleset(worker: string | Worker) {
+  /** A knetsim table of a worker (ip, or ip6 on dual-stack clusters): text for reports, parsed for semantic checks. */
+  ruleset(worker: string | Worker, family: TableFamily = 'ip') {
     const w = typeof worker === 'string' ? this.cluster.worker(worker) : worker;
-    return readRuleset(w.netns);
+    return readRuleset(w.netns, family);
   }
 }
