@@ -22,7 +22,7 @@ import type { Cluster } from './cluster.ts';
 import type { Pod } from './pod.ts';
 import { Service } from './service.ts';
 import { startIngress, type Ingress, type IngressOptions } from './service-ingress.ts';
-import { DEFAULT_SERVICE_CIDR, planService, type ExposeOptions, type ServicePlan } from './service-spec.ts';
+import { DEFAULT_SERVICE_CIDR, DEFAULT_SERVICE_CIDR6, planService, type ExposeOptions, type ServicePlan } from './service-spec.ts';
 import type { Worker } from './worker.ts';
 
 export const AGENT_READY_TIMEOUT_MS = 30_000;
@@ -57,6 +57,8 @@ export class ServiceController {
   constructor(
     readonly cluster: Cluster,
     readonly serviceCidr: string = DEFAULT_SERVICE_CIDR,
+    /** IPv6 VIPs of dual-stack services (dual-stack clusters only). */
+    readonly serviceCidr6: string = DEFAULT_SERVICE_CIDR6,
   ) {}
 
   list(): Service[] {
@@ -97,14 +99,25 @@ export class ServiceController {
       for (const [name, options] of specs) {
         const plan = planService(name, options, {
           serviceCidr: this.serviceCidr,
-          vips: new Map([...this.records.values()].map((r) => [r.plan.stored.vip, r.plan.stored.name])),
+          serviceCidr6: this.serviceCidr6,
+          dualStack: this.cluster.dualStack,
+          vips: new Map(
+            [...this.records.values()].flatMap((r) => [r.plan.stored.vip, ...(r.plan.stored.vip6 ? [r.plan.stored.vip6] : [])].map((v) => [v, r.plan.stored.name] as const)),
+          ),
           nodePorts: new Map(
             [...this.records.values()].flatMap((r) => r.plan.stored.ports.flatMap((p) => (p.nodePort ? [[p.nodePort, r.plan.stored.name] as const] : []))),
           ),
           services: new Set(this.records.keys()),
           hasPod: (p) => this.cluster.hasPod(p),
+          podIp6: (p) => this.cluster.pod(p).ip6,
         });
-        const record = { plan, endpoints: plan.pods.map((p) => ({ pod: p, ip: this.cluster.pod(p).ip, ready: true })) };
+        const record = {
+          plan,
+          endpoints: plan.pods.map((p) => {
+            const pod = this.cluster.pod(p);
+            return { pod: p, ip: pod.ip, ...(pod.ip6 ? { ip6: pod.ip6 } : {}), ready: true };
+          }),
+        };
         // Reserved at once, so the next spec (or a concurrent expose) sees this VIP and name taken.
         this.records.set(name, record);
         planned.push([name, record]);
@@ -288,7 +301,10 @@ export class ServiceController {
           etcdEndpoints: this.cluster.etcd.endpoints,
           families: this.cluster.dualStack ? ['ip', 'ip6'] : ['ip'],
           dir: join(sim.runDir, 'workers', w.fullName),
-          serviceRoute: { cidr: this.serviceCidr, dev: UPLINK },
+          serviceRoutes: [
+            { cidr: this.serviceCidr, dev: UPLINK },
+            ...(this.cluster.dualStack ? [{ cidr: this.serviceCidr6, dev: UPLINK }] : []),
+          ],
         }),
       );
     }

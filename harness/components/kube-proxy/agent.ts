@@ -22,7 +22,7 @@ export interface KubeProxyAgentOptions {
    * worker itself (nginx ingress, `ping VIP` on the worker) get past the route lookup that
    * comes before the nat output hook; DNAT then re-routes to the endpoint.
    */
-  serviceRoute?: { cidr: string; dev: string };
+  serviceRoutes?: readonly { cidr: string; dev: string }[];
 }
 
 const AGENT_MAIN = fileURLToPath(new URL('./agent-main.ts', import.meta.url));
@@ -40,8 +40,8 @@ export class KubeProxyAgent {
   static async start(ledger: Ledger, options: KubeProxyAgentOptions): Promise<KubeProxyAgent> {
     mkdirSync(options.dir, { recursive: true });
     await bridgedTrafficThroughNftables(options.netns, options.worker);
-    if (options.serviceRoute) {
-      await run(['ip', 'route', 'replace', options.serviceRoute.cidr, 'dev', options.serviceRoute.dev], { netns: options.netns });
+    for (const route of options.serviceRoutes ?? []) {
+      await run(['ip', route.cidr.includes(':') ? '-6' : '-4', 'route', 'replace', route.cidr, 'dev', route.dev], { netns: options.netns });
     }
     const daemon = Daemon.start(ledger, {
       name: `kube-proxy ${options.worker}`,
