@@ -21,7 +21,7 @@ missing=()
 # --- Debian packages -------------------------------------------------------------------
 apt_packages=(etcd-server etcd-client containernetworking-plugins nftables iproute2 tcpdump
   tshark iperf3 socat net-tools iputils-ping openssl util-linux procps psmisc ca-certificates
-  python3 wget curl nginx-light chromium time)
+  python3 wget curl nginx-light chromium time conntrack)
 need_apt=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")

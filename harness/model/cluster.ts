@@ -1,6 +1,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { readLeases } from '../components/flannel/flanneld.ts';
+import { isDualStack } from '../components/flannel/network-config.ts';
 import { HarnessError } from '../sys/errors.ts';
 import type { Pod } from './pod.ts';
 import { Service } from './service.ts';
@@ -30,6 +31,11 @@ export class Cluster {
 
   toJSON(): string {
     return `cluster ${this.name}`;
+  }
+
+  /** Pods get IPv6 addresses too (flannel's EnableIPv6), and services may have IPv6 VIPs. */
+  get dualStack(): boolean {
+    return isDualStack(this.plan.flannel);
   }
 
   /** The cluster's etcd, through the etcd3 client. */

@@ -41,6 +41,11 @@ export class Pod {
     return this.cni.ip;
   }
 
+  /** The pod's IPv6 address on a dual-stack cluster. */
+  get ip6(): string | undefined {
+    return this.cni.ip6;
+  }
+
   /** C0w1:c1, as the prompt and messages name it. */
   get label(): string {
     return `${this.worker.fullName}:${this.name}`;

@@ -5,6 +5,7 @@ import type { RestartableProcess } from '../components/faults/index.ts';
 import { KubeProxyAgent } from '../components/kube-proxy/agent.ts';
 import { nodeTsArgv } from '../sys/node-script.ts';
 import { readRuleset } from '../components/kube-proxy/ruleset.ts';
+import type { TableFamily } from '../components/kube-proxy/render.ts';
 import {
   AgentStatusSchema,
   STATUS_PREFIX,
@@ -21,7 +22,7 @@ import type { Cluster } from './cluster.ts';
 import type { Pod } from './pod.ts';
 import { Service } from './service.ts';
 import { startIngress, type Ingress, type IngressOptions } from './service-ingress.ts';
-import { DEFAULT_SERVICE_CIDR, planService, type ExposeOptions, type ServicePlan } from './service-spec.ts';
+import { DEFAULT_SERVICE_CIDR, DEFAULT_SERVICE_CIDR6, planService, type ExposeOptions, type ServicePlan } from './service-spec.ts';
 import type { Worker } from './worker.ts';
 
 export const AGENT_READY_TIMEOUT_MS = 30_000;
@@ -56,6 +57,8 @@ export class ServiceController {
   constructor(
     readonly cluster: Cluster,
     readonly serviceCidr: string = DEFAULT_SERVICE_CIDR,
+    /** IPv6 VIPs of dual-stack services (dual-stack clusters only). */
+    readonly serviceCidr6: string = DEFAULT_SERVICE_CIDR6,
   ) {}
 
   list(): Service[] {
@@ -98,14 +101,25 @@ export class ServiceController {
       for (const [name, options] of specs) {
         const plan = planService(name, options, {
           serviceCidr: this.serviceCidr,
-          vips: new Map([...this.records.values()].map((r) => [r.plan.stored.vip, r.plan.stored.name])),
+          serviceCidr6: this.serviceCidr6,
+          dualStack: this.cluster.dualStack,
+          vips: new Map(
+            [...this.records.values()].flatMap((r) => [r.plan.stored.vip, ...(r.plan.stored.vip6 ? [r.plan.stored.vip6] : [])].map((v) => [v, r.plan.stored.name] as const)),
+          ),
           nodePorts: new Map(
             [...this.records.values()].flatMap((r) => r.plan.stored.ports.flatMap((p) => (p.nodePort ? [[p.nodePort, r.plan.stored.name] as const] : []))),
           ),
           services: new Set(this.records.keys()),
           hasPod: (p) => this.cluster.hasPod(p),
+          podIp6: (p) => this.cluster.pod(p).ip6,
         });
-        const record = { plan, endpoints: plan.pods.map((p) => ({ pod: p, ip: this.cluster.pod(p).ip, ready: true })) };
+        const record = {
+          plan,
+          endpoints: plan.pods.map((p) => {
+            const pod = this.cluster.pod(p);
+            return { pod: p, ip: pod.ip, ...(pod.ip6 ? { ip6: pod.ip6 } : {}), ready: true };
+          }),
+        };
         // Reserved at once, so the next spec (or a concurrent expose) sees this VIP and name taken.
         this.records.set(name, record);
         planned.push([name, record]);
@@ -286,9 +300,12 @@ export class ServiceController {
           worker: w.fullName,
           netns: w.netns,
           etcdEndpoints: this.cluster.etcd.endpoints,
-          podSubnet: w.subnet.subnet,
+          families: this.cluster.dualStack ? ['ip', 'ip6'] : ['ip'],
           dir: join(sim.runDir, 'workers', w.fullName),
-          serviceRoute: { cidr: this.serviceCidr, dev: UPLINK },
+          serviceRoutes: [
+            { cidr: this.serviceCidr, dev: UPLINK },
+            ...(this.cluster.dualStack ? [{ cidr: this.serviceCidr6, dev: UPLINK }] : []),
+          ],
         }),
       ),
     );
@@ -315,28 +332,30 @@ export class ServiceController {
     );
   }
 
-  /** Starts (once) the tiny server answering the pod's name on a TCP port in the pod. */
-  async ensureBackend(pod: Pod, port: number, kind: 'tcp' | 'http' = 'tcp'): Promise<void> {
-    const key = `${pod.name}/${port}`;
+  /** Starts (once) the tiny server answering the pod's name on a port in the pod (echo-main.ts). */
+  async ensureBackend(pod: Pod, port: number, kind: 'tcp' | 'udp' | 'http' = 'tcp'): Promise<void> {
+    // TCP and HTTP share the TCP port space; UDP has its own.
+    const key = `${pod.name}/${kind === 'udp' ? 'udp' : 'tcp'}/${port}`;
     const existing = this.backends.get(key);
-    if (existing?.running && existing.spec.argv.includes('--http') !== (kind === 'http')) {
-      throw new HarnessError(`${pod.label} already serves ${kind === 'http' ? 'raw TCP' : 'HTTP'} on port ${port}`);
+    const existingKind = existing?.spec.argv[existing.spec.argv.indexOf('--protocol') + 1];
+    if (existing?.running && existingKind !== kind) {
+      throw new HarnessError(`${pod.label} already serves ${existingKind} on port ${port}, not ${kind}`);
     }
-    let d = this.backends.get(key);
+    let d = existing;
     if (!d || !d.running) {
       const dir = join(this.cluster.sim.runDir, 'pods');
       mkdirSync(dir, { recursive: true });
       d = Daemon.start(this.cluster.sim.ledger, {
-        name: `echo ${pod.label}:${port}`,
+        name: `echo ${pod.label}:${port}/${kind}`,
         netns: pod.netns,
-        logFile: join(dir, `${this.cluster.name}-${pod.name}-echo-${port}.log`),
-        argv: nodeTsArgv(ECHO_MAIN, ['--port', String(port), '--name', pod.name, ...(kind === 'http' ? ['--http'] : [])]),
+        logFile: join(dir, `${this.cluster.name}-${pod.name}-echo-${kind}-${port}.log`),
+        argv: nodeTsArgv(ECHO_MAIN, ['--port', String(port), '--name', pod.name, '--protocol', kind]),
       });
       this.backends.set(key, d);
     }
     const daemon = d;
     await waitFor(
-      `the echo server in ${pod.label} to listen on ${port}`,
+      `the ${kind} echo server in ${pod.label} to listen on ${port}`,
       async () => {
         if (!daemon.running) throw new WaitAbort(daemon.error('exited before listening'));
         const log = existsSync(daemon.spec.logFile) ? readFileSync(daemon.spec.logFile, 'utf8') : '';
@@ -360,9 +379,9 @@ export class ServiceController {
     }
   }
 
-  /** The knetsim table of a worker: text for reports, parsed for semantic checks. */
-  ruleset(worker: string | Worker) {
+  /** A knetsim table of a worker (ip, or ip6 on dual-stack clusters): text for reports, parsed for semantic checks. */
+  ruleset(worker: string | Worker, family: TableFamily = 'ip') {
     const w = typeof worker === 'string' ? this.cluster.worker(worker) : worker;
-    return readRuleset(w.netns);
+    return readRuleset(w.netns, family);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../sys/errors.ts';
-import { DEFAULT_SERVICE_CIDR, planService, type ExposeContext } from './service-spec.ts';
+import { DEFAULT_SERVICE_CIDR, DEFAULT_SERVICE_CIDR6, planService, type ExposeContext } from './service-spec.ts';
 
 const ctx: ExposeContext = {
   serviceCidr: DEFAULT_SERVICE_CIDR,
@@ -52,5 +52,28 @@ describe('planService', () => {
   it('rejects a duplicate or malformed service name', () => {
     expect(issues('old', { pods: ['c2'] })[0]).toMatchObject({ path: 'name' });
     expect(issues('Bad_Name', { pods: ['c2'] })[0]).toMatchObject({ path: 'name' });
+  });
+
+  it('plans a dual-stack service: an IPv6 VIP from the IPv6 service CIDR, canonical text', () => {
+    const dual: ExposeContext = { ...ctx, dualStack: true, serviceCidr6: DEFAULT_SERVICE_CIDR6, podIp6: (n) => (n === 'c3' ? undefined : `fd00:11:0:1${n.slice(1)}::2`) };
+    const p = planService('d1', { port: 80, pods: ['c1', 'c2'], ipFamilies: ['IPv4', 'IPv6'] }, dual);
+    expect(p.stored.vip6).toBe('fd00:10:96::1');
+    expect(planService('d2', { port: 80, pods: ['c1'], ipFamilies: ['IPv4', 'IPv6'], vip6: 'FD00:10:96:0::A' }, dual).stored.vip6).toBe('fd00:10:96::a');
+    expect(planService('d3', { port: 80, pods: ['c1'] }, dual).stored.vip6).toBeUndefined();
+    const bad = (raw: unknown, c: ExposeContext = dual) => {
+      try {
+        planService('bad', raw, c);
+      } catch (e) {
+        return (e as ValidationError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(bad({ port: 80, pods: ['c1'], ipFamilies: ['IPv4', 'IPv6'] }, ctx)).toEqual(['ipFamilies: IPv6 needs a dual-stack cluster (flannel EnableIPv6 with an IPv6Network)']);
+    expect(bad({ port: 80, pods: ['c1', 'c3'], ipFamilies: ['IPv4', 'IPv6'] })).toEqual(['pods.1: pod "c3" has no IPv6 address']);
+    expect(bad({ port: 80, pods: ['c1'], ipFamilies: ['IPv6'] })).toEqual(["ipFamilies: IPv6-only services are not supported: give ['IPv4', 'IPv6']"]);
+    expect(bad({ port: 80, pods: ['c1'], vip6: 'fd00:10:96::5' })).toEqual(["vip6: needs ipFamilies ['IPv4', 'IPv6']"]);
+    expect(bad({ port: 80, pods: ['c1'], ipFamilies: ['IPv4', 'IPv6'], vip6: 'fd00:99::5' })).toEqual(['vip6: fd00:99::5 lies outside the IPv6 service CIDR fd00:10:96::/112']);
+    expect(bad({ pods: ['c1'], ipFamilies: ['IPv4', 'IPv6'], mode: 'static', pick: 'knetsim' })[0]).toMatch(/^pick: /);
+    expect(bad({ port: 80, pods: ['c1'], ipFamilies: ['IPv5'] })[0]).toMatch(/^ipFamilies\.0: must be one of IPv4, IPv6/);
   });
 });

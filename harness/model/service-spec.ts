@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { PICKS, PROTOCOLS, type StoredService } from '../components/kube-proxy/store.ts';
 import { ValidationError } from '../sys/errors.ts';
 import { cidrContains, cidrSize, formatIpv4, isIpv4, parseCidr, parseIpv4 } from '../sys/ipv4.ts';
+import { cidr6Contains, cidr6Size, formatIpv6, isIpv6, parseCidr6, parseIpv6 } from '../sys/ipv6.ts';
 import { POD_NAME_RE } from './names.ts';
 
 /** Where ClusterIPs come from unless a cluster says otherwise. */
 export const DEFAULT_SERVICE_CIDR = '100.64.0.0/16';
+/** Where IPv6 ClusterIPs of dual-stack services come from (kind's default IPv6 service range). */
+export const DEFAULT_SERVICE_CIDR6 = 'fd00:10:96::/112';
+export const IP_FAMILIES = ['IPv4', 'IPv6'] as const;
 /** Kubernetes' default --service-node-port-range. */
 export const NODE_PORT_RANGE = [30000, 32767] as const;
 
@@ -34,6 +38,14 @@ const PortSchema = z
 export const ExposeOptionsSchema = z
   .object({
     vip: z.string().refine(isIpv4, 'must be an IPv4 address').optional(),
+    /** The IPv6 VIP of a dual-stack service (default: the next free one in the IPv6 service CIDR). */
+    vip6: z.string().refine(isIpv6, 'must be an IPv6 address').optional(),
+    /** ['IPv4'] (default) or ['IPv4', 'IPv6']: a dual-stack service, on a dual-stack cluster. */
+    ipFamilies: z
+      .array(z.enum(IP_FAMILIES, { errorMap: () => ({ message: `must be one of ${IP_FAMILIES.join(', ')}` }) }))
+      .min(1)
+      .max(2)
+      .default(['IPv4']),
     /** Shorthand for `ports: [{ port, targetPort, nodePort }]` over TCP. */
     port: port.optional(),
     targetPort: port.optional(),
@@ -52,12 +64,17 @@ export type ExposeOptions = z.input<typeof ExposeOptionsSchema>;
 
 export interface ExposeContext {
   serviceCidr: string;
-  /** VIP → service name, for every service of the cluster. */
+  serviceCidr6?: string;
+  /** Whether the cluster's pods have IPv6 addresses (flannel EnableIPv6). */
+  dualStack?: boolean;
+  /** VIP → service name, for every service of the cluster (both families). */
   vips: ReadonlyMap<string, string>;
   /** nodePort → service name. */
   nodePorts: ReadonlyMap<number, string>;
   services: ReadonlySet<string>;
   hasPod(name: string): boolean;
+  /** A pod's IPv6 address, if it has one. */
+  podIp6?(name: string): string | undefined;
 }
 
 export interface ServicePlan {
@@ -125,9 +142,35 @@ export function planService(name: unknown, raw: unknown, ctx: ExposeContext): Se
     vip = allocateVip(cidr.base, cidrSize(cidr), ctx.vips);
     if (!vip) issues.push({ path: 'vip', message: `no free address left in ${ctx.serviceCidr}` });
   }
+  const families = new Set(o.ipFamilies);
+  if (families.size !== o.ipFamilies.length) issues.push({ path: 'ipFamilies', message: 'lists a family twice' });
+  const wantsV6 = families.has('IPv6');
+  if (wantsV6 && !families.has('IPv4')) issues.push({ path: 'ipFamilies', message: "IPv6-only services are not supported: give ['IPv4', 'IPv6']" });
+  let vip6 = o.vip6;
+  if (o.vip6 !== undefined && !wantsV6) issues.push({ path: 'vip6', message: "needs ipFamilies ['IPv4', 'IPv6']" });
+  if (wantsV6) {
+    if (!ctx.dualStack || !ctx.serviceCidr6) {
+      issues.push({ path: 'ipFamilies', message: 'IPv6 needs a dual-stack cluster (flannel EnableIPv6 with an IPv6Network)' });
+    } else {
+      if (o.pick === 'knetsim') issues.push({ path: 'pick', message: 'knetsim (jhash ip checksum) reads the IPv4 header checksum; IPv6 has none' });
+      const cidr6 = parseCidr6(ctx.serviceCidr6);
+      if (vip6 !== undefined) {
+        const n = parseIpv6(vip6);
+        if (!cidr6Contains(cidr6, n)) issues.push({ path: 'vip6', message: `${vip6} lies outside the IPv6 service CIDR ${ctx.serviceCidr6}` });
+        else if (n === cidr6.base) issues.push({ path: 'vip6', message: `${vip6} is the subnet-router anycast address of ${ctx.serviceCidr6}` });
+        vip6 = formatIpv6(n);
+        const owner = ctx.vips.get(vip6);
+        if (owner) issues.push({ path: 'vip6', message: `${vip6} is taken by service "${owner}"` });
+      } else {
+        vip6 = allocateVip6(cidr6.base, cidr6Size(cidr6), ctx.vips);
+        if (!vip6) issues.push({ path: 'vip6', message: `no free address left in ${ctx.serviceCidr6}` });
+      }
+    }
+  }
   const podSeen = new Set<string>();
   o.pods.forEach((p, i) => {
     if (!ctx.hasPod(p)) issues.push({ path: `pods.${i}`, message: `no pod "${p}" in this cluster` });
+    else if (wantsV6 && ctx.dualStack && !ctx.podIp6?.(p)) issues.push({ path: `pods.${i}`, message: `pod "${p}" has no IPv6 address` });
     if (podSeen.has(p)) issues.push({ path: `pods.${i}`, message: `pod "${p}" is listed twice` });
     podSeen.add(p);
   });
@@ -136,11 +179,21 @@ export function planService(name: unknown, raw: unknown, ctx: ExposeContext): Se
   const stored: StoredService = {
     name: name as string,
     vip: vip!,
+    ...(wantsV6 && vip6 ? { vip6 } : {}),
     ports,
     pick: o.pick ?? (o.mode === 'static' ? 'knetsim' : 'random'),
     ...(o.sessionAffinity === 'ClientIP' ? { affinityTimeoutSeconds: o.sessionAffinityTimeoutSeconds } : {}),
   };
   return { stored, mode: o.mode, pods: o.pods };
+}
+
+function allocateVip6(base: bigint, size: bigint, taken: ReadonlyMap<string, string>): string | undefined {
+  const limit = size < 65536n ? size : 65536n;
+  for (let i = 1n; i < limit; i++) {
+    const ip = formatIpv6(base + i);
+    if (!taken.has(ip)) return ip;
+  }
+  return undefined;
 }
 
 function allocateVip(base: number, size: number, taken: ReadonlyMap<string, string>): string | undefined {

@@ -144,7 +144,14 @@ export class Simulation implements AsyncDisposable {
     const t = this.topology;
     const prefix = t.underlay.prefix;
     const hosts: FabricHost[] = t.clusters.flatMap((c) => [
-      ...c.workers.map((w) => ({ netns: this.netnsName(w.fullName), port: w.fullName, cluster: c.name, address: `${w.ip}/${prefix}`, forwarding: true })),
+      ...c.workers.map((w) => ({
+        netns: this.netnsName(w.fullName),
+        port: w.fullName,
+        cluster: c.name,
+        address: `${w.ip}/${prefix}`,
+        forwarding: true,
+        ...(w.ip6 ? { address6: `${w.ip6}/${t.underlayIPv6.prefix}` } : {}),
+      })),
       ...c.etcd.map((m) => ({ netns: this.netnsName(m.name), port: m.name, cluster: c.name, address: `${m.ip}/${prefix}`, forwarding: false })),
     ]);
     await this.phase('namespaces', () =>

@@ -63,7 +63,33 @@ describe('planTopology', () => {
     ['underlay too small', (t) => ((t as any).underlay = '10.0.0.0/25'), /underlay/, /too small/],
     ['three etcd members spelled as two', (t) => (t.clusters[0].etcd = { members: 2 }), /clusters\.0\.etcd\.members/, /Invalid input/],
     ['per-cluster flannel override checked too', (t) => (t.clusters[0].flannel = { ...flannel, SubnetLen: 4 }), /clusters\.0\.flannel\.SubnetLen/, /larger than/],
+    ['EnableIPv6 without IPv6Network', (t) => (t.flannel.EnableIPv6 = true), /flannel\.IPv6Network/, /required when EnableIPv6 is true/],
+    ['IPv6Network without EnableIPv6', (t) => (t.flannel.IPv6Network = 'fd00:11::/48'), /flannel\.EnableIPv6/, /must be true when IPv6Network is set/],
+    ['IPv6Network not an IPv6 CIDR', (t) => Object.assign(t.flannel, { EnableIPv6: true, IPv6Network: '11.0.0.0/8' }), /flannel\.IPv6Network/, /IPv6 CIDR/],
+    ['IPv6SubnetLen too short for IPv6Network', (t) => Object.assign(t.flannel, { EnableIPv6: true, IPv6Network: 'fd00:11::/48', IPv6SubnetLen: 49 }), /flannel\.IPv6SubnetLen/, /at least .*\/50/],
+    ['IPv6SubnetMin off the subnet boundary', (t) => Object.assign(t.flannel, { EnableIPv6: true, IPv6Network: 'fd00:11::/48', IPv6SubnetMin: 'fd00:11:0:1::5' }), /flannel\.IPv6SubnetMin/, /not on a \/64 boundary/],
+    ['IPv6 with the udp backend', (t) => Object.assign(t.flannel, { EnableIPv6: true, IPv6Network: 'fd00:11::/48', Backend: { Type: 'udp' } }), /flannel\.Backend\.Type/, /udp backend has no IPv6/],
+    ['IPv6Network overlapping the IPv6 underlay', (t) => Object.assign(t.flannel, { EnableIPv6: true, IPv6Network: 'fd00::/16' }), /flannel\.IPv6Network/, /overlaps the IPv6 underlay fd00:10::\/64/],
+    ['IPv6-only (EnableIPv4 false)', (t) => Object.assign(t.flannel, { EnableIPv4: false, EnableIPv6: true, IPv6Network: 'fd00:11::/48' }), /flannel\.EnableIPv4/, /IPv6-only clusters are not supported/],
+    ['underlayIPv6 not a CIDR', (t) => ((t as any).underlayIPv6 = 'fd00::1'), /underlayIPv6/, /IPv6 CIDR/],
   ];
+
+  it('loads conf/topology.dual-stack.json', () => {
+    const t = loadTopology(fileURLToPath(new URL('../../conf/topology.dual-stack.json', import.meta.url)));
+    expect(t.clusters[0]).toMatchObject({ dualStack: true, flannel: { EnableIPv6: true, IPv6Network: 'fd00:11::/48', IPv6SubnetLen: 64 } });
+    expect(t.clusters[0]!.workers.map((w) => w.ip6)).toEqual(['fd00:10::1', 'fd00:10::2', 'fd00:10::3']);
+  });
+
+  it('plans a dual-stack cluster: workers get underlay IPv6 addresses, IPv4-only clusters none', () => {
+    const raw = base();
+    raw.clusters.push({ name: 'C1', workers: ['w1'], flannel: { ...flannel, EnableIPv6: true, IPv6Network: 'fd00:11::/48' } });
+    const t = planTopology(raw);
+    expect(t.underlayIPv6).toEqual({ cidr: 'fd00:10::/64', prefix: 64 });
+    expect(t.clusters[0]!.dualStack).toBe(false);
+    expect(t.clusters[0]!.workers[0]!.ip6).toBeUndefined();
+    expect(t.clusters[1]!.dualStack).toBe(true);
+    expect(t.clusters[1]!.workers[0]).toMatchObject({ ip: '10.0.1.1', ip6: 'fd00:10::1:1' });
+  });
 
   it.each(bad)('rejects %s, naming the field', (_what, mutate, path, message) => {
     const raw = base();

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { FlannelNetworkConfigSchema, subnetCapacity, type FlannelNetworkConfig } from '../components/flannel/network-config.ts';
+import { FlannelNetworkConfigSchema, isDualStack, subnetCapacity, type FlannelNetworkConfig } from '../components/flannel/network-config.ts';
 import { ValidationError } from '../sys/errors.ts';
 import { fromZod, zodIssues, readJsonInput } from '../sys/validation.ts';
 import { cidrSize, cidrsOverlap, formatIpv4, isCidr, parseCidr } from '../sys/ipv4.ts';
+import { cidr6sOverlap, formatIpv6, isCidr6, parseCidr6 } from '../sys/ipv6.ts';
 
 /**
  * The topology a simulation builds, as users write it (conf/topology.default.json).
@@ -16,6 +17,8 @@ export const IFNAME_MAX = 15;
 export const MAX_WORKERS_PER_CLUSTER = 199;
 /** Addresses .200-.254 of each cluster's block are for etcd members. */
 const ETCD_HOST_BASE = 200;
+/** Where dual-stack workers' underlay IPv6 addresses come from: 10.0.k.h gets <prefix>::k:h. */
+export const DEFAULT_UNDERLAY_IPV6 = 'fd00:10::/64';
 
 const nodeName = z
   .string()
@@ -48,6 +51,11 @@ export const TopologySpecSchema = z
   .object({
     name: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').default('topology'),
     underlay: z.string().refine(isCidr, 'must be an IPv4 CIDR such as 10.0.0.0/16').default('10.0.0.0/16'),
+    /**
+     * The underlay's IPv6 prefix: workers of dual-stack clusters (flannel EnableIPv6) get an
+     * address here, which flannel's IPv6 VXLAN (flannel-v6.<VNI>) uses as its outer address.
+     */
+    underlayIPv6: z.string().refine(isCidr6, 'must be an IPv6 CIDR such as fd00:10::/64').default(DEFAULT_UNDERLAY_IPV6),
     flannel: Flannel.default('flannel-network-config.json'),
     clusters: z.array(ClusterSpec).min(1).max(16),
   })
@@ -84,6 +92,9 @@ export const TopologySpecSchema = z
         }
       });
     });
+    if (isCidr6(t.underlayIPv6) && parseCidr6(t.underlayIPv6).prefix > 96) {
+      ctx.addIssue({ code: 'custom', path: ['underlayIPv6'], message: `${t.underlayIPv6} is too small: hosts are numbered in its last 32 bits (at most /96)` });
+    }
     if (isCidr(t.underlay)) {
       const u = parseCidr(t.underlay);
       if (cidrSize(u) < t.clusters.length * 256) {
@@ -109,6 +120,8 @@ export interface WorkerPlan {
   /** Cluster + worker: C0w1 (also its interface name on the underlay). */
   fullName: string;
   ip: string;
+  /** Underlay IPv6 address of a dual-stack cluster's worker. */
+  ip6?: string;
 }
 
 export interface EtcdMemberPlan {
@@ -123,12 +136,16 @@ export interface ClusterPlan {
   etcd: EtcdMemberPlan[];
   pods: PodPlan[];
   flannel: FlannelNetworkConfig;
+  /** flannel's EnableIPv6: pods get IPv4 and IPv6 addresses. */
+  dualStack: boolean;
 }
 
 /** A validated topology with every address decided. */
 export interface Topology {
   name: string;
   underlay: { cidr: string; prefix: number };
+  /** The IPv6 underlay prefix (used when a cluster is dual-stack). */
+  underlayIPv6: { cidr: string; prefix: number };
   clusters: ClusterPlan[];
   /** Where it was read from, for messages and `knetsim ls`. */
   source: string;
@@ -148,6 +165,7 @@ export function planTopology(raw: unknown, opts: { source?: string; baseDir?: st
   const spec = parsed.data;
   const baseDir = opts.baseDir ?? resolve('conf');
   const underlay = parseCidr(spec.underlay);
+  const underlay6 = parseCidr6(spec.underlayIPv6);
   const issues: { path: string; message: string }[] = [];
 
   const clusters = spec.clusters.map((c, index): ClusterPlan => {
@@ -156,6 +174,9 @@ export function planTopology(raw: unknown, opts: { source?: string; baseDir?: st
     if (flannel) {
       if (cidrsOverlap(parseCidr(flannel.Network), underlay)) {
         issues.push({ path: `${fieldPath}.Network`, message: `${flannel.Network} overlaps the underlay ${spec.underlay}` });
+      }
+      if (isDualStack(flannel) && flannel.IPv6Network && cidr6sOverlap(parseCidr6(flannel.IPv6Network), underlay6)) {
+        issues.push({ path: `${fieldPath}.IPv6Network`, message: `${flannel.IPv6Network} overlaps the IPv6 underlay ${spec.underlayIPv6}` });
       }
       const capacity = subnetCapacity(flannel);
       if (capacity < c.workers.length) {
@@ -166,20 +187,33 @@ export function planTopology(raw: unknown, opts: { source?: string; baseDir?: st
       }
     }
     const block = underlay.base + index * 256;
+    const dualStack = flannel !== undefined && isDualStack(flannel);
     return {
       name: c.name,
       index,
-      workers: c.workers.map((w, i) => ({ name: w, fullName: c.name + w, ip: formatIpv4(block + 1 + i) })),
+      workers: c.workers.map((w, i) => ({
+        name: w,
+        fullName: c.name + w,
+        ip: formatIpv4(block + 1 + i),
+        ...(dualStack ? { ip6: formatIpv6(underlay6.base + (BigInt(index) << 16n) + BigInt(1 + i)) } : {}),
+      })),
       etcd: Array.from({ length: c.etcd.members }, (_, m) => ({
         name: `${c.name}-e${m + 1}`,
         ip: formatIpv4(block + ETCD_HOST_BASE + m),
       })),
       pods: c.pods.map((p) => ({ name: p.name, worker: p.worker })),
       flannel: flannel as FlannelNetworkConfig,
+      dualStack,
     };
   });
   if (issues.length) throw new ValidationError(source, issues);
-  return { name: spec.name, underlay: { cidr: spec.underlay, prefix: underlay.prefix }, clusters, source };
+  return {
+    name: spec.name,
+    underlay: { cidr: spec.underlay, prefix: underlay.prefix },
+    underlayIPv6: { cidr: spec.underlayIPv6, prefix: underlay6.prefix },
+    clusters,
+    source,
+  };
 }
 
 function readFlannel(

@@ -8,6 +8,10 @@ import { Pod, pingFrom, type PingOptions, type Target } from './pod.ts';
 import type { PingStats } from './ping.ts';
 import type { Reporter } from '../sys/reporter.ts';
 import { podNameSchema } from './names.ts';
+import { waitIpv6Settled } from '../sys/wait-ipv6.ts';
+
+/** The bridge the CNI bridge plugin makes on every worker (its default name). */
+export const BRIDGE = 'cni0';
 
 /** A worker node: a namespace on its cluster's bridge, running flanneld and the CNI chain. */
 export class Worker {
@@ -20,6 +24,11 @@ export class Worker {
     readonly subnet: SubnetEnv,
     readonly cni: CniNetwork,
   ) {}
+
+  /** The worker's underlay IPv6 address (dual-stack clusters only). */
+  get ip6(): string | undefined {
+    return this.cluster.plan.workers.find((w) => w.name === this.name)?.ip6;
+  }
 
   /** C0w1. */
   get fullName(): string {
@@ -66,6 +75,8 @@ export class Worker {
       return await reporter.step(`create pod ${name} on ${this.fullName}`, async () => {
         await createNetns(sim.ledger, [netns]);
         const result = await this.cni.add(netns);
+        // A dual-stack pod can use IPv6 once its gateway (the bridge's address) has passed DAD.
+        if (result.ip6) await waitIpv6Settled(this.netns, BRIDGE);
         await reporter.attach(`CNI result ${this.fullName}:${name}`, JSON.stringify(result.raw, null, 2), 'application/json');
         const pod = new Pod(this, name, netns, result);
         this.cluster.registerPod(pod);

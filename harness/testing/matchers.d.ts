@@ -14,7 +14,7 @@ interface KnetsimMatchers<R = unknown> {
   toContainVxlan(expected?: VxlanMatch): R;
   /** The received capture or pcap path decodes as tshark decodes it, packet by packet. Await it. */
   toAgreeWithTshark(opts?: { vxlanPorts?: readonly number[] }): Promise<R>;
-  /** The received svc.spread() result is consistent with a uniform spread (chi-square, false failures < 1e-6) and has no failures. */
+  /** The received svc.spread() result is consistent with a uniform spread (chi-square, false failures < 1e-6) and has no failures; the message states the test's power. */
   toBeBalanced(opts?: BalancedOptions): R;
   /** The received svc.spread() result was answered only by these pods (each at least once), with no failures. */
   toOnlyHit(pods: readonly string[]): R;

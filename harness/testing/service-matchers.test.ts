@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../sys/prng.ts';
 import type { SpreadResult } from '../model/service.ts';
 import { toBeBalanced } from './to-be-balanced.ts';
 import { toFail } from './to-fail.ts';
@@ -44,13 +45,19 @@ describe('toBeBalanced', () => {
   });
 
   it('passes 500 simulated fair spreads of 200 over 3 endpoints (false failures < 1e-6 each)', () => {
-    let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = mulberry32(12345);
     for (let i = 0; i < 500; i++) {
       const counts = { a: 0, b: 0, c: 0 };
       for (let j = 0; j < 200; j++) counts[(['a', 'b', 'c'] as const)[Math.floor(rand() * 3)]!]++;
       expect(spread(counts)).toBeBalanced();
     }
+  });
+
+  it('states its power: weak at 60 answers, ≥ 99 % at the default sample size', () => {
+    expect(() => expect(spread({ c2: 36, c3: 24 })).not.toBeBalanced()).toThrow(/power: with 60 answers over 2 endpoints, a share 10 points off fair fails this test with probability 0\.0/);
+    expect(() => expect(spread({ c2: 649, c3: 648 })).not.toBeBalanced()).toThrow(/1297 answers .* probability 0\.99/);
+    // 60/40 at the default n fails: the deviation it is sized for.
+    expect(spread({ c2: 778, c3: 519 })).not.toBeBalanced();
   });
 
   it('rejects a received value that is not a spread result', () => {

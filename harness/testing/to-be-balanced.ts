@@ -1,4 +1,5 @@
 import type { MatcherState } from '@vitest/expect';
+import { describePower } from '../model/service-power.ts';
 import { chiSquareCritical, chiSquareUniform } from '../model/service-stats.ts';
 import { formatSpread, isSpreadResult } from './spread-result.ts';
 
@@ -13,8 +14,10 @@ export interface BalancedOptions {
 }
 
 /**
- * `expect(await svc.spread(200)).toBeBalanced()`: Pearson's chi-square test of the
- * per-endpoint counts against a uniform spread, at significance 1 − confidence.
+ * `expect(await svc.spread()).toBeBalanced()`: Pearson's chi-square test of the
+ * per-endpoint counts against a uniform spread, at significance 1 − confidence. The
+ * message states the test's power at the number of answers received (service-power.ts):
+ * how surely a spread 10 points off fair would have failed it.
  */
 export function toBeBalanced(this: MatcherState, received: unknown, opts: BalancedOptions = {}) {
   const hint = this.utils.matcherHint(`${this.isNot ? '.not' : ''}.toBeBalanced`, 'spread', 'options', { isNot: this.isNot });
@@ -42,7 +45,8 @@ export function toBeBalanced(this: MatcherState, received: unknown, opts: Balanc
     why =
       `chi-square ${t.statistic.toFixed(2)} (df ${t.df}, p = ${t.pValue.toPrecision(3)}) ` +
       `${balanced ? '≤' : '>'} critical ${critical.toFixed(2)} at confidence ${confidence}` +
-      (received.failures > maxFailures ? `; ${received.failures} failures > ${maxFailures} allowed` : '');
+      (received.failures > maxFailures ? `; ${received.failures} failures > ${maxFailures} allowed` : '') +
+      `\n${describePower(counts.length, hits, { alpha: 1 - confidence })}`;
   }
   return {
     pass,

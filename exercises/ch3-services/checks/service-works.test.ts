@@ -9,8 +9,9 @@ describe('the student service', () => {
   test('created as written, it spreads requests from c1 over its pods', async ({ sim }) => {
     const c0 = sim.cluster('C0');
     const svc = await c0.expose(name, options);
-    const spread = await svc.spread(200, { from: c0.pod('c1') });
-    expect(spread.total).toBe(200);
+    // No n: enough requests that a share 10 points off fair fails with ≥ 99 % probability.
+    const spread = await svc.spread({ from: c0.pod('c1') });
+    expect(spread.failures).toBe(0);
     expect(spread).toBeBalanced();
   });
 });

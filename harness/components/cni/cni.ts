@@ -23,6 +23,9 @@ export interface CniResult {
   ip: string;
   cidr: string;
   gateway: string | undefined;
+  /** The pod's IPv6 address without prefix, on dual-stack clusters (the flannel plugin's second range). */
+  ip6?: string;
+  gateway6?: string;
   /** cnitool's JSON, kept as evidence. */
   raw: unknown;
 }
@@ -82,7 +85,14 @@ export function parseCniResult(stdout: string, podNetns: string): CniResult {
   } catch {
     throw new HarnessError(`cnitool add for ${podNetns} printed no JSON result:\n${stdout.slice(0, 500)}`);
   }
-  const first = raw.ips?.[0];
-  if (!first?.address) throw new HarnessError(`cnitool add for ${podNetns} returned no IP address:\n${stdout.slice(0, 500)}`);
-  return { ip: first.address.split('/')[0]!, cidr: first.address, gateway: first.gateway, raw };
+  const first = raw.ips?.find((i) => i.address && !i.address.includes(':'));
+  if (!first?.address) throw new HarnessError(`cnitool add for ${podNetns} returned no IPv4 address:\n${stdout.slice(0, 500)}`);
+  const v6 = raw.ips?.find((i) => i.address?.includes(':'));
+  return {
+    ip: first.address.split('/')[0]!,
+    cidr: first.address,
+    gateway: first.gateway,
+    ...(v6?.address ? { ip6: v6.address.split('/')[0]!, ...(v6.gateway ? { gateway6: v6.gateway } : {}) } : {}),
+    raw,
+  };
 }

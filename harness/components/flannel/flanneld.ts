@@ -6,7 +6,7 @@ import { run } from '../../sys/exec.ts';
 import type { Ledger } from '../../sys/ledger.ts';
 import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
 import { toolPath } from '../tools/tool-paths.ts';
-import { vxlanDevice, type FlannelNetworkConfig } from './network-config.ts';
+import { vxlanDevice, vxlanDevice6, type FlannelNetworkConfig } from './network-config.ts';
 
 export const FLANNEL_ETCD_PREFIX = '/coreos.com/network';
 export const FLANNEL_READY_TIMEOUT_MS = 20_000;
@@ -17,6 +17,9 @@ export interface SubnetEnv {
   subnet: string;
   mtu: number;
   ipMasq: boolean;
+  /** FLANNEL_IPV6_NETWORK and FLANNEL_IPV6_SUBNET, on dual-stack clusters. */
+  ipv6Network?: string;
+  ipv6Subnet?: string;
 }
 
 /** Stores the network config where every flanneld of the cluster reads it. */
@@ -100,11 +103,12 @@ export class Flanneld {
     });
   }
 
-  /** Ready when the subnet file exists and the backend's device (flannel.<VNI>) is up. */
+  /** Ready when the subnet file exists and the backend's devices (flannel.<VNI>, flannel-v6.<VNI>) are up. */
   async waitReady(timeoutMs = FLANNEL_READY_TIMEOUT_MS): Promise<SubnetEnv> {
-    const device = vxlanDevice(this.options.config);
+    const devices = [vxlanDevice(this.options.config), vxlanDevice6(this.options.config)].filter((d): d is string => d !== undefined);
+    const dualStack = this.options.config.EnableIPv6 === true;
     return waitFor(
-      `flanneld on ${this.options.worker} to write ${this.subnetFile}${device ? ` and bring ${device} up` : ''}`,
+      `flanneld on ${this.options.worker} to write ${this.subnetFile}${devices.length ? ` and bring ${devices.join(' and ')} up` : ''}`,
       async () => {
         if (!this.daemon.running) {
           if (this.restarts < LEASE_RACE_RESTARTS && LEASE_RACE.test(this.daemon.logTail(5))) {
@@ -117,7 +121,8 @@ export class Flanneld {
         if (!existsSync(this.subnetFile)) return notYet(`no subnet file; log: ${lastLine(this.daemon.logTail(1))}`);
         const env = parseSubnetEnv(readFileSync(this.subnetFile, 'utf8'));
         if (!env) return notYet('subnet file incomplete');
-        if (device) {
+        if (dualStack && !env.ipv6Subnet) return notYet('subnet file has no FLANNEL_IPV6_SUBNET yet');
+        for (const device of devices) {
           const r = await run(['ip', '-n', this.options.netns, '-j', 'link', 'show', 'dev', device], { reject: false });
           if (r.exitCode !== 0) return notYet(`no ${device} device yet`);
           const flags: string[] = (JSON.parse(r.stdout)[0]?.flags as string[] | undefined) ?? [];
@@ -162,12 +167,21 @@ function lastLine(s: string): string {
 export function parseSubnetEnv(text: string): SubnetEnv | undefined {
   const kv = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m) kv.set(m[1]!, m[2]!);
   }
   const network = kv.get('FLANNEL_NETWORK');
   const subnet = kv.get('FLANNEL_SUBNET');
   const mtu = Number(kv.get('FLANNEL_MTU'));
   if (!network || !subnet || !Number.isFinite(mtu)) return undefined;
-  return { network, subnet, mtu, ipMasq: kv.get('FLANNEL_IPMASQ') === 'true' };
+  const ipv6Network = kv.get('FLANNEL_IPV6_NETWORK');
+  const ipv6Subnet = kv.get('FLANNEL_IPV6_SUBNET');
+  return {
+    network,
+    subnet,
+    mtu,
+    ipMasq: kv.get('FLANNEL_IPMASQ') === 'true',
+    ...(ipv6Network ? { ipv6Network } : {}),
+    ...(ipv6Subnet ? { ipv6Subnet } : {}),
+  };
 }

@@ -1,16 +1,19 @@
 /**
  * The kube-proxy agent: one per worker, run in the worker's namespace by KubeProxyAgent.
  * It watches /knetsim/ in the cluster's etcd, keeps services and endpoints in memory,
- * renders the whole `table ip knetsim` and applies it with one `nft -f -` transaction,
- * then writes the etcd revision it applied to /knetsim-status/kube-proxy/<worker>.
+ * renders `table ip knetsim` (and `table ip6 knetsim` on dual-stack clusters) and applies
+ * both with one `nft -f -` transaction, clears stale UDP conntrack entries as kube-proxy
+ * does (conntrack.ts), then writes the etcd revision it applied to
+ * /knetsim-status/kube-proxy/<worker>.
  *
- *   node --import tsx agent-main.ts --worker C0w1 --etcd http://10.0.0.200:2379 --pod-subnet 11.0.16.1/20
+ *   node --import tsx agent-main.ts --worker C0w1 --etcd http://10.0.0.200:2379 [--families ip,ip6]
  */
 import { parseArgs } from 'node:util';
 import { Etcd3, type IKeyValue } from 'etcd3';
 import { z } from 'zod';
 import { run } from '../../sys/exec.ts';
-import { planRuleset, renderDelta, renderFull, type RulesetPlan, type ServiceState } from './render.ts';
+import { hasUdp, parseConntrack, staleUdpDeletes } from './conntrack.ts';
+import { planRuleset, renderDelta, renderFull, TABLE_FAMILIES, type RulesetPlan, type ServiceState, type TableFamily } from './render.ts';
 import {
   ENDPOINTS_PREFIX,
   KEY_PREFIX,
@@ -26,11 +29,15 @@ import {
 const ArgsSchema = z.object({
   worker: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,24}$/),
   etcd: z.string().transform((s) => s.split(',')).pipe(z.array(z.string().url()).min(1)),
-  'pod-subnet': z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/),
+  families: z
+    .string()
+    .default('ip')
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(TABLE_FAMILIES as [TableFamily, ...TableFamily[]])).min(1)),
 });
 
 const { values } = parseArgs({
-  options: { worker: { type: 'string' }, etcd: { type: 'string' }, 'pod-subnet': { type: 'string' } },
+  options: { worker: { type: 'string' }, etcd: { type: 'string' }, families: { type: 'string' } },
 });
 const args = ArgsSchema.parse(values);
 
@@ -43,8 +50,8 @@ let seenRevision = 0;
 let appliedRevision = -1;
 let applying: Promise<void> | undefined;
 let dirty = false;
-/** What the kernel holds (the last plan applied); undefined: replace the whole table next time. */
-let appliedPlan: RulesetPlan | undefined;
+/** What the kernel holds (the last plans applied); undefined: replace the whole tables next time. */
+let appliedPlans: Map<TableFamily, RulesetPlan> | undefined;
 
 const client = new Etcd3({ hosts: args.etcd });
 
@@ -78,9 +85,9 @@ function states(): ServiceState[] {
 async function applyOnce(): Promise<void> {
   const revision = seenRevision;
   const all = states();
-  const plan = planRuleset(all, { podSubnet: args['pod-subnet'] });
-  const full = appliedPlan === undefined;
-  const script = full ? renderFull(plan) : renderDelta(appliedPlan!, plan);
+  const plans = new Map(args.families.map((f) => [f, planRuleset(all, f)] as const));
+  const full = appliedPlans === undefined;
+  const script = [...plans.values()].map((plan) => (full ? renderFull(plan) : renderDelta(appliedPlans!.get(plan.family)!, plan))).join('');
   const status: AgentStatus = {
     worker: args.worker,
     revision,
@@ -91,16 +98,30 @@ async function applyOnce(): Promise<void> {
   const t0 = performance.now();
   try {
     if (script) await run(['nft', '-f', '-'], { input: script, timeoutMs: 60_000 });
-    appliedPlan = plan;
+    appliedPlans = plans;
     appliedRevision = revision;
     log('applied', { revision, services: all.length, full, lines: script.split('\n').length - 1, ms: Math.round(performance.now() - t0) });
+    if (hasUdp(all)) await clearStaleUdp(all);
   } catch (e) {
-    appliedPlan = undefined; // the next apply replaces the whole table
+    appliedPlans = undefined; // the next apply replaces the whole tables
     status.error = (e as Error).message.slice(0, 2000);
     status.revision = appliedRevision;
     log('apply-failed', { revision, error: status.error });
   }
   await client.put(statusKey(args.worker)).value(JSON.stringify(status));
+}
+
+/** After a sync, as kube-proxy: deletes UDP flows still DNATed to endpoints that are gone. */
+async function clearStaleUdp(all: ServiceState[]): Promise<void> {
+  for (const family of args.families) {
+    const listed = await run(['conntrack', '-L', '-p', 'udp', '-f', family === 'ip' ? 'ipv4' : 'ipv6'], { reject: false });
+    const deletes = staleUdpDeletes(parseConntrack(listed.stdout), all, family);
+    for (const argv of deletes) {
+      // Exit 1 when nothing matched (the flow may have expired meanwhile): not an error.
+      const r = await run(['conntrack', '-D', ...argv], { reject: false });
+      log('conntrack-cleared', { filter: argv.join(' '), output: (r.stderr || r.stdout).trim().split('\n').pop() });
+    }
+  }
 }
 
 /** Applies now, or once more after the apply in flight: bursts coalesce into one transaction. */

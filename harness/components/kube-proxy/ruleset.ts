@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { run } from '../../sys/exec.ts';
 import { HarnessError } from '../../sys/errors.ts';
-import { TABLE_FAMILY, TABLE_NAME } from './render.ts';
+import { TABLE_NAME, type TableFamily } from './render.ts';
 
 /**
- * The agent's table as `nft -j list table ip knetsim` reports it, read into what a test
+ * The agent's table as `nft -j list table ip knetsim` (or ip6) reports it, read into what a test
  * checks: which VIPs the services maps hold, which endpoint chains a service chain picks
  * from (and how), where each endpoint chain DNATs to. Semantic, not a string compare.
  */
@@ -130,11 +130,11 @@ function targetOf(verdict: Json): string {
   return t;
 }
 
-/** Reads the agent's table in a namespace: the text (for reports) and the parsed model. */
-export async function readRuleset(netns: string): Promise<{ text: string; ruleset: Ruleset }> {
+/** Reads one of the agent's tables in a namespace: the text (for reports) and the parsed model. */
+export async function readRuleset(netns: string, family: TableFamily = 'ip'): Promise<{ text: string; ruleset: Ruleset }> {
   const [json, text] = await Promise.all([
-    run(['nft', '-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME], { netns }),
-    run(['nft', 'list', 'table', TABLE_FAMILY, TABLE_NAME], { netns }),
+    run(['nft', '-j', 'list', 'table', family, TABLE_NAME], { netns }),
+    run(['nft', 'list', 'table', family, TABLE_NAME], { netns }),
   ]);
   return { text: text.stdout, ruleset: Ruleset.parse(json.stdout) };
 }

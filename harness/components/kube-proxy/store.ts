@@ -36,6 +36,8 @@ export const StoredServiceSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/).max(40),
     vip: z.string().ip({ version: 'v4' }),
+    /** The IPv6 ClusterIP of a dual-stack service (programmed in `table ip6 knetsim`). */
+    vip6: z.string().ip({ version: 'v6' }).optional(),
     /** Empty: every protocol to the VIP is DNATed to the endpoint's address (the deck's VIPs). */
     ports: z.array(StoredPortSchema),
     pick: z.enum(PICKS),
@@ -46,7 +48,7 @@ export const StoredServiceSchema = z
 export type StoredService = z.infer<typeof StoredServiceSchema>;
 
 export const StoredEndpointSchema = z
-  .object({ pod: z.string(), ip: z.string().ip({ version: 'v4' }), ready: z.boolean() })
+  .object({ pod: z.string(), ip: z.string().ip({ version: 'v4' }), ip6: z.string().ip({ version: 'v6' }).optional(), ready: z.boolean() })
   .strict();
 export type StoredEndpoint = z.infer<typeof StoredEndpointSchema>;
 export const StoredEndpointsSchema = z.array(StoredEndpointSchema);

@@ -50,6 +50,7 @@ function programs(): ProgramCheck[] {
     { name: 'host-local CNI plugin', argv: ['/usr/lib/cni/host-local'], env: { CNI_COMMAND: 'VERSION' }, pattern: /"cniVersion":"([^"]+)"/, required: true, fix: apt('containernetworking-plugins') },
     { name: 'ip (iproute2)', argv: ['ip', '-V'], pattern: /iproute2-([\w.]+)/, required: true, fix: apt('iproute2') },
     { name: 'nft', argv: ['nft', '--version'], pattern: /nftables (v\S+)/, required: true, fix: apt('nftables') },
+    { name: 'conntrack', argv: ['conntrack', '--version'], pattern: /conntrack v(\S+)/, required: true, fix: apt('conntrack') },
     { name: 'ping', argv: ['ping', '-V'], pattern: /iputils[- ](\S+)/, required: true, fix: apt('iputils-ping') },
     { name: 'tcpdump', argv: ['tcpdump', '--version'], pattern: /tcpdump version (\S+)/, required: false, fix: apt('tcpdump') },
     { name: 'tshark', argv: ['tshark', '--version'], pattern: /TShark \(Wireshark\) (\S+)/, required: false, fix: apt('tshark') },
@@ -86,6 +87,7 @@ const FEATURES: FeatureCheck[] = [
   { name: 'kernel: bridge', required: true, argv: ['ip', 'link', 'add', 'kd-br', 'type', 'bridge'], fix: 'a kernel with bridging (CONFIG_BRIDGE)' },
   { name: 'kernel: vxlan', required: true, argv: ['ip', 'link', 'add', 'kd-vx', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '127.0.0.1'], fix: 'a kernel with VXLAN (CONFIG_VXLAN)' },
   { name: 'kernel: nftables nat', required: true, argv: ['nft', 'add table ip kd; add chain ip kd pre { type nat hook prerouting priority -100; }'], fix: 'a kernel with nf_tables and nft_nat' },
+  { name: 'kernel: br_netfilter', required: true, argv: ['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1'], fix: 'modprobe br_netfilter: kube-proxy needs bridged pod traffic to pass nftables (same-worker clients of a service)' },
   { name: 'kernel: netem', required: false, argv: [...NETEM_PROBE_ARGV], fix: NETEM_FIX },
   { name: 'kernel: wireguard', required: false, argv: ['ip', 'link', 'add', 'kd-wg', 'type', 'wireguard'], fix: 'load wireguard (modprobe wireguard); only flannel\'s wireguard backend needs it' },
 ];

@@ -18,6 +18,8 @@ export interface FabricHost {
   address: string;
   /** Whether the host forwards packets (workers do: pods route through them). */
   forwarding: boolean;
+  /** IPv6 address with prefix (dual-stack workers: flannel's IPv6 VXLAN runs over it). */
+  address6?: string;
 }
 
 export interface FabricPlan {
@@ -55,8 +57,13 @@ export async function buildFabric(ledger: Ledger, plan: FabricPlan): Promise<voi
 
   await Promise.all(
     plan.hosts.map(async (h) => {
-      await ipBatch([`addr add ${h.address} brd + dev ${UPLINK}`, `link set ${UPLINK} up`], { netns: h.netns });
-      if (h.forwarding) await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], { netns: h.netns });
+      // nodad: the address is usable at once (no duplicate address detection on a fabric we number ourselves).
+      const v6 = h.address6 ? [`addr add ${h.address6} dev ${UPLINK} nodad`] : [];
+      await ipBatch([`addr add ${h.address} brd + dev ${UPLINK}`, ...v6, `link set ${UPLINK} up`], { netns: h.netns });
+      if (h.forwarding) {
+        const v6fwd = h.address6 ? ['net.ipv6.conf.all.forwarding=1'] : [];
+        await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...v6fwd], { netns: h.netns });
+      }
     }),
   );
 }
