@@ -57,13 +57,14 @@ afterAll(async () => {
 });
 
 it("runs the deck's solo0/solo1 configs as two processes: HTTP GET through the tcpListener, then stops on SIGTERM", async () => {
-  const web = http.createServer((_req, res) => res.end('hello from the backend in c0'));
+  const web = http.createServer((_req, res) => res.end('hello from the backend behind c1'));
   await new Promise<void>((r) => web.listen(0, LOOPBACK, () => r()));
   const web8090 = (web.address() as AddressInfo).port;
-  const c0 = run(['-c', await deckConfig('solo0.json', { '8090': web8090 }), '--log', join(dir, 'c0.log')]);
+  // knetsim's configs: c0 consumes backend:8080 on its tcpListener, c1 links to c0 and serves it.
+  const c0 = run(['-c', await deckConfig('solo0.json', {}), '--log', join(dir, 'c0.log')]);
   const p0 = await printedPorts(c0);
-  const c1 = run(['--config', await deckConfig('solo1.json', { '55671': p0['interior-listener']! }), '--log', join(dir, 'c1.log')]);
-  const p1 = await printedPorts(c1);
+  const c1 = run(['--config', await deckConfig('solo1.json', { '55671': p0['interior-listener']!, '8090': web8090 }), '--log', join(dir, 'c1.log')]);
+  await printedPorts(c1);
   const reachable = (body: string) => {
     try {
       return (JSON.parse(body) as RouterState).addresses.some((a) => a.address === 'backend:8080');
@@ -71,10 +72,10 @@ it("runs the deck's solo0/solo1 configs as two processes: HTTP GET through the t
       return false;
     }
   };
-  await waitFor('c1 to reach backend:8080', () => httpGet(p1['health-and-stats']!, '/state').then((r) => r.body), reachable, 15_000);
-  const res = await httpGet(p1['backend:8080']!, '/');
-  expect(res).toEqual({ status: 200, body: 'hello from the backend in c0' });
-  expect((await httpGet(p0['health-and-stats']!, '/healthz')).body).toContain('link c1 up');
+  await waitFor('c0 to reach backend:8080', () => httpGet(p0['@9090']!, '/state').then((r) => r.body), reachable, 15_000);
+  const res = await httpGet(p0['backend:8080']!, '/');
+  expect(res).toEqual({ status: 200, body: 'hello from the backend behind c1' });
+  expect((await httpGet(p0['@9090']!, '/healthz')).body).toContain('link c1 up');
 
   for (const c of [c1, c0]) c.child.kill('SIGTERM');
   for (const c of [c1, c0]) {

@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const config = await loadRouterConfig(values.config);
     if (values.check) {
-      process.stdout.write(`config ok: router ${config.router.id}\n`);
+      const ignored = config.notImplemented.length ? ` (accepted, not implemented: ${config.notImplemented.join(', ')})` : '';
+      process.stdout.write(`config ok: router ${config.router.id}${ignored}\n`);
       return 0;
     }
     handle = await startRouter(config, {

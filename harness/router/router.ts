@@ -197,6 +197,9 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
   const cfg = Array.isArray(config) ? parseRouterConfig(config, opts.source ?? 'startRouter config') : config;
   const { sink, enable } = sinkFor(cfg, opts);
   const log = new RouterLog(sink, parseEnable(enable), { router: cfg.router.id });
+  if (cfg.notImplemented.length) {
+    log.warn('ROUTER', 'not-implemented', { attributes: cfg.notImplemented, note: "in skrouterd's schema, accepted, ignored by this router" });
+  }
   const r = new Router(cfg, log);
   let closed: Promise<void> | undefined;
   const close = () =>
