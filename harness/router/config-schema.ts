@@ -146,7 +146,7 @@ export type ConnectorEntity = z.output<typeof connectorSchema> & { name: string 
 export type SslProfileEntity = z.output<typeof sslProfileSchema>;
 export type TcpListenerEntity = z.output<typeof tcpListenerSchema> & { name: string };
 export type TcpConnectorEntity = z.output<typeof tcpConnectorSchema> & { name: string };
-export type AddressEntity = z.output<typeof addressSchema>;
+export type AddressEntity = z.output<typeof addressSchema> & { name: string };
 export type LogEntity = z.output<typeof logSchema>;
 
 /** The skrouterd schema type each entity of a config file is (`address` is an alias). */

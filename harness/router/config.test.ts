@@ -27,7 +27,7 @@ describe('router config', () => {
     expect(c0.listeners.find((l) => l.role === 'edge')).toMatchObject({ port: 45671 });
     expect(c0.listeners.find((l) => l.http)).toMatchObject({ name: '@9090', port: 9090, healthz: true, metrics: true });
     expect(c0.tcpListeners[0]).toMatchObject({ name: 'backend:8080', port: 1028, address: 'backend:8080', host: '0.0.0.0' });
-    expect(c0.addresses).toEqual([{ prefix: 'mc', distribution: 'multicast' }]);
+    expect(c0.addresses).toEqual([{ name: 'address/mc', prefix: 'mc', distribution: 'multicast' }]);
     expect(c0.notImplemented).toEqual(['listener[4] "@9090".httpRootDir']);
     const c1 = await loadRouterConfig(conf('solo1.json'));
     expect(c1.connectors[0]).toMatchObject({ name: 'link1', role: 'inter-router', host: 'localhost', port: 55671, cost: 1 });
@@ -58,7 +58,7 @@ describe('router config', () => {
   it('takes entity types by their long names and the address alias', () => {
     const c = parseRouterConfig([['io.skupper.router.router', { id: 'x' }], ['router.config.address', { pattern: 'a.*', distribution: 'closest' }], ['address', { prefix: 'b' }]]);
     expect(c.router.id).toBe('x');
-    expect(c.addresses).toEqual([{ pattern: 'a.*', distribution: 'closest' }, { prefix: 'b', distribution: 'balanced' }]);
+    expect(c.addresses).toEqual([{ name: 'address/a.*', pattern: 'a.*', distribution: 'closest' }, { name: 'address/b', prefix: 'b', distribution: 'balanced' }]);
   });
 
   it('applies skrouterd defaults and string forms', () => {

@@ -170,6 +170,7 @@ function named(type: EntityType, v: Record<string, unknown>): ParsedEntity {
     case 'connector': return { type, value: { ...v, name: name ?? `connector/${v['host']}:${v['port']}` } as ConnectorEntity };
     case 'tcpListener': return { type, value: { ...v, name: name ?? `tcpListener/${v['port']}` } as TcpListenerEntity };
     case 'tcpConnector': return { type, value: { ...v, name: name ?? `tcpConnector/${v['host']}:${v['port']}` } as TcpConnectorEntity };
+    case 'address': return { type, value: { ...v, name: name ?? `address/${v['prefix'] ?? v['pattern']}` } as AddressEntity };
     default: return { type, value: v } as ParsedEntity;
   }
 }

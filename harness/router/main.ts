@@ -53,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const st = handle.state();
-  const ports = [...st.listeners, ...st.tcpListeners].map((l) => `${l.name}=${l.port}`).join(' ');
+  // tcpListeners listen once their address is reachable: printed here only if already up.
+  const ports = [...st.listeners, ...st.tcpListeners].flatMap((l) => (l.port === undefined ? [] : [`${l.name}=${l.port}`])).join(' ');
   process.stdout.write(`router ${handle.id} started ${ports}\n`);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
