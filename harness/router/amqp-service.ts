@@ -72,6 +72,8 @@ export class AmqpService {
       }
       const address = source?.address;
       if (!address) return void s.close({ condition: 'amqp:invalid-field', description: 'a receiver needs a source address or a dynamic source' });
+      // Answer the attach with the client's source (Proton clients check that it matches).
+      s.set_source({ address });
       senders.add(s);
       this.addConsumer(address, s);
     });
@@ -84,6 +86,10 @@ export class AmqpService {
       if (senders.delete(s)) this.removeConsumer(s.source?.address ?? '', s);
     };
     conn.on('sender_close', (ctx: EventContext) => dropSender(ctx.sender!));
+    conn.on('receiver_open', (ctx: EventContext) => {
+      const target = ctx.receiver!.target as { address?: string } | undefined;
+      if (target?.address) ctx.receiver!.set_target({ address: target.address });
+    });
     conn.on('message', (ctx: EventContext) => {
       const m = ctx.message!;
       const address = ctx.receiver!.target?.address ?? m.to;
@@ -111,7 +117,7 @@ export class AmqpService {
       gone();
       if (!conn.is_closed()) conn.close();
     });
-    for (const ev of ['connection_error', 'sender_error', 'receiver_error', 'session_error', 'receiver_close', 'session_close', 'settled', 'accepted', 'released', 'rejected', 'modified', 'sendable', 'receiver_open', 'connection_open']) {
+    for (const ev of ['connection_error', 'sender_error', 'receiver_error', 'session_error', 'receiver_close', 'session_close', 'settled', 'accepted', 'released', 'rejected', 'modified', 'sendable', 'connection_open']) {
       conn.on(ev, () => {});
     }
     conn.accept(socket as never);

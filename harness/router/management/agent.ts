@@ -60,7 +60,7 @@ export class ManagementAgent {
       case 'DELETE': {
         const { type, row } = this.find(req);
         const ours = implementedType(type);
-        if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.BAD_REQUEST, `Operation DELETE not allowed for ${longType(type)}`);
+        if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, `Operation 'DELETE' not implemented for '${longType(type)}'`);
         await deleteEntity(this.r, ours, String(row['name']), `DELETE ${type} "${String(row['name'])}"`);
         return { status: Status.NO_CONTENT, body: {} };
       }
@@ -72,7 +72,7 @@ export class ManagementAgent {
   /** Schema type (short) named by a request property, checked against skrouterd's schema. */
   private schemaType(raw: string, property: string): string {
     const t = schemaTypeName(shortType(raw));
-    if (!SKROUTERD_ENTITY_TYPES[t]) throw new StatusError(Status.NOT_FOUND, `Unknown ${property} ${raw}`);
+    if (!SKROUTERD_ENTITY_TYPES[t]) throw new StatusError(Status.BAD_REQUEST, `No such entity type '${longType(t)}' (${property})`);
     return t;
   }
 
@@ -138,7 +138,7 @@ export class ManagementAgent {
     const type = this.schemaType(attrs['type'], 'type');
     delete attrs['type'];
     const def = SKROUTERD_ENTITY_TYPES[type]!;
-    if (!def.operations.includes('CREATE')) throw new StatusError(Status.BAD_REQUEST, `Operation CREATE not allowed for ${longType(type)}`);
+    if (!def.operations.includes('CREATE')) throw new StatusError(Status.NOT_IMPLEMENTED, `Operation 'CREATE' not implemented for '${longType(type)}' ${JSON.stringify(def.operations)}`);
     const ours = implementedType(type);
     if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, `CREATE of ${longType(type)} is not implemented by knetsim-router`);
     const name = typeof attrs['name'] === 'string' ? attrs['name'] : undefined;

@@ -3,6 +3,7 @@
  * → value, skrouterd's names and meanings) per entity, for the types this router implements.
  */
 import type { TLSSocket } from 'node:tls';
+import { distributionFor } from '../address-config.ts';
 import type { Router } from '../router.ts';
 import { longType } from './protocol.ts';
 
@@ -34,6 +35,42 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
       version: 'knetsim-router', metadata: c.metadata ?? null, helloMaxAgeSeconds: c.helloMaxAgeSeconds ?? 3,
       workerThreads: c.workerThreads ?? null,
     }];
+  },
+
+  network: () => [{ name: 'network', identity: 'network/0', networkId: '', tenantId: '' }],
+
+  routerMetrics: (r) => {
+    const st = r.state();
+    return [{
+      name: `routerMetrics/${r.id}`, identity: `routerMetrics/${r.id}`, id: r.id, version: 'knetsim-router',
+      addrCount: st.addresses.length, nodeCount: st.routers.length, connectionCount: r.connections.all().length,
+      linkCount: null, autoLinkCount: 0, deliveriesIngress: r.amqp.stats.delivered + r.amqp.stats.routed, deliveriesEgress: r.amqp.stats.delivered,
+      residentMemoryUsage: process.memoryUsage().rss, uptimeSeconds: Math.floor((Date.now() - r.incarnation) / 1000),
+    }];
+  },
+
+  // Mobile addresses (tcpConnector addresses and AMQP consumers), keyed as skrouterd keys them ("M" + address).
+  'router.address': (r) => {
+    const rows = new Map<string, Row & { remoteHostRouters: string[] }>();
+    for (const rec of r.db.all()) {
+      const reachable = rec.id === r.id || r.routes.has(rec.id);
+      if (!reachable) continue;
+      for (const address of [...rec.tcp, ...rec.amqp]) {
+        const key = `M${address}`;
+        const row = rows.get(key) ?? {
+          name: key, identity: key, key, distribution: distributionFor(address, r.config.addresses), priority: -1, inProcess: 0, subscriberCount: 0,
+          remoteCount: 0, containerCount: 0, deliveriesIngress: 0, deliveriesEgress: 0, deliveriesTransit: 0, deliveriesToContainer: 0,
+          deliveriesFromContainer: 0, watch: false, remoteHostRouters: [] as string[],
+        };
+        if (rec.id === r.id) row['subscriberCount'] = Number(row['subscriberCount']) + 1;
+        else {
+          row['remoteCount'] = Number(row['remoteCount']) + 1;
+          row.remoteHostRouters.push(rec.id);
+        }
+        rows.set(key, row);
+      }
+    }
+    return [...rows.values()].sort((a, b) => String(a['key']).localeCompare(String(b['key'])));
   },
 
   'router.node': (r) => {

@@ -46,6 +46,7 @@ describe('management: two routers, changed at run time', () => {
 
   it('QUERY answers skrouterd attribute names for the router and its listeners', async () => {
     expect(await ma.query('router', ['id', 'mode'])).toEqual([{ id: 'A', mode: 'interior' }]);
+    expect(await ma.query('routerMetrics', ['id', 'nodeCount'])).toEqual([{ id: 'A', nodeCount: 0 }]);
     const listeners = await ma.query('listener', ['name', 'role', 'port']);
     expect(listeners).toContainEqual({ name: 'inter', role: 'inter-router', port: String(inter) });
     expect(listeners).toContainEqual({ name: 'amqp', role: 'normal', port: '0' });
@@ -73,6 +74,8 @@ describe('management: two routers, changed at run time', () => {
   it('CREATE tcpConnector on A brings B\'s tcpListener up; DELETE takes it down', async () => {
     await ma.create('tcpConnector', 'web@A', { address: 'web:80', host: LOOPBACK, port: String(echo.port) });
     await waitFor('B\'s tcpListener up', () => mb.read('tcpListener', 'web'), (r) => r['operStatus'] === 'up');
+    expect(await mb.query('router.address', ['key', 'remoteCount', 'remoteHostRouters'])).toContainEqual({ key: 'Mweb:80', remoteCount: 1, remoteHostRouters: ['A'] });
+    expect(await ma.query('router.address', ['key', 'subscriberCount'])).toContainEqual({ key: 'Mweb:80', subscriberCount: 1 });
     const text = 'through a tcpConnector made at run time';
     expect((await roundTrip(webPort, text)).toString()).toBe(text);
     expect(await mb.read('tcpListener', 'web')).toMatchObject({ connectionsOpened: 1, bytesIn: text.length, bytesOut: text.length });
@@ -102,14 +105,14 @@ describe('management: two routers, changed at run time', () => {
 
   it('refuses bad requests with skrouterd status codes, naming the field', async () => {
     const status = (p: Promise<unknown>) => p.then(() => 0, (e: ManagementError) => `${e.statusCode} ${e.statusDescription}`);
-    expect(await status(mb.query('bridge'))).toBe('404 Unknown entityType io.skupper.router.bridge');
+    expect(await status(mb.query('bridge'))).toBe("400 No such entity type 'io.skupper.router.bridge' (entityType)");
     expect(await status(mb.query('tcpListener', ['colour']))).toMatch(/^404 Unknown attributes \["colour"\] for type io.skupper.router.tcpListener/);
     expect(await status(mb.create('tcpListener', 'bad', { address: 'x', port: 70000 }))).toMatch(/^400 tcpListener "bad"\.port: port must be an integer 0-65535/);
     expect(await status(mb.create('tcpListener', 'bad', { address: 'x', port: 1, colour: 'red' }))).toMatch(/^400 tcpListener "bad"\.colour: unknown attribute/);
     expect(await status(mb.create('tcpListener', 'web', { address: 'x', port: 1 }))).toBe('400 Duplicate tcpListener named "web"');
     expect(await status(mb.create('connector', 'c', { role: 'inter-router', port: 1, sslProfile: 'nope' }))).toMatch(/^400 connector "c"\.sslProfile: no sslProfile named "nope"/);
-    expect(await status(mb.create('router.node', 'x', {}))).toMatch(/^400 Operation CREATE not allowed/);
-    expect(await status(mb.delete('router', 'router/B'))).toMatch(/^400 Operation DELETE not allowed/);
+    expect(await status(mb.create('router.node', 'x', {}))).toMatch(/^501 Operation 'CREATE' not implemented for 'io.skupper.router.router.node'/);
+    expect(await status(mb.delete('router', 'router/B'))).toMatch(/^501 Operation 'DELETE' not implemented/);
     expect(await status(mb.delete('listener', 'nope'))).toBe('404 No entity with name=nope of type io.skupper.router.listener');
     expect(await status(mb.request({ operation: 'UPDATE', type: 'tcpListener', name: 'web', attributes: {} }))).toMatch(/^501 /);
   });
