@@ -130,7 +130,7 @@ describe('knetsim CLI', () => {
 
   it('--help of every command is honest about its arguments', async () => {
     const top = await knetsim(['--help']);
-    const cmds = ['up', 'exec', 'ls', 'down', 'clean', 'doctor', 'test'];
+    const cmds = ['up', 'exec', 'ls', 'down', 'clean', 'doctor', 'test', 'router'];
     const helps = await Promise.all(cmds.map((cmd) => knetsim([cmd, '--help'])));
     cmds.forEach((cmd, i) => {
       expect(top.stdout).toMatch(new RegExp(`knetsim ${cmd}`));

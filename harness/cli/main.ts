@@ -1,3 +1,4 @@
+import { runRouter } from '../router/cli.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { capture } from './commands/capture.ts';
 import { clean } from './commands/clean.ts';
@@ -32,6 +33,8 @@ Usage:
                                             grade students' submissions; class summary, pages, grades.csv
   knetsim matrix --variants FILE [SCENARIOS...] [--out DIR] [--parallel N] [--timeout S]
                                             run scenarios once per CNI/flannel variant; one report with diffs
+  knetsim router -c FILE [--log FILE] [--log-enable LEVEL] [--check]
+                                            run knetsim's own skupper router with a skrouterd JSON config
 
 Options:
   -h, --help      this text (also: knetsim COMMAND --help)
@@ -40,10 +43,13 @@ Options:
 Environment:
   KNETSIM_STATE_DIR   where runs keep state and logs (default /tmp/knetsim)
   KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)
-  KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)`;
+  KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)
+  KNETSIM_ROUTER      the skupper router of multi-cluster runs: builtin or skrouterd (default: skrouterd
+                      when it is on PATH, else builtin; the scenarios project uses builtin unless set)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix };
+const router: Command = (args) => runRouter(args, 'knetsim router');
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix, router };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

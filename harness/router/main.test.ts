@@ -98,6 +98,16 @@ it('exits 1 naming the bad field, before listening', async () => {
   expect(r.out()).toMatch(/listener\[1\] "l"\.port: port must be an integer 0-65535/);
 });
 
+it('runs as `knetsim router` and as the knetsim-router bin: --check names what is accepted without being implemented', async () => {
+  for (const argv of [['bin/knetsim.js', 'router'], ['bin/knetsim-router.js']]) {
+    const child = spawn(process.execPath, [...argv, '--check', '-c', 'conf/router/solo0.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect({ code, out }).toEqual({ code: 0, out: 'config ok: router c0 (accepted, not implemented: listener[4] "@9090".httpRootDir)\n' });
+  }
+});
+
 it('exits 2 on bad usage', async () => {
   const r = run(['--bogus']);
   expect((await r.exit).code).toBe(2);

@@ -19,8 +19,8 @@ export function skrouterdOnPath(path = process.env.PATH ?? ''): string | undefin
 }
 
 export const SKROUTERD_FIX =
-  'put the real skupper-router\'s skrouterd on PATH (build github.com/skupperproject/skupper-router from source: ' +
-  'it needs Apache Qpid Proton), or unset KNETSIM_ROUTER to use the built-in router';
+  'put the real skupper-router\'s skrouterd on PATH (build github.com/skupperproject/skupper-router from source; ' +
+  'it needs Apache Qpid Proton). Without it the built-in router serves: KNETSIM_ROUTER unset or builtin, the scenarios project';
 
 /**
  * Which router the multi-cluster scenarios run: KNETSIM_ROUTER=builtin|skrouterd when set
