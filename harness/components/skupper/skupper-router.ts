@@ -52,6 +52,7 @@ export function routerFiles(dir: string, id: string): { config: string; log: str
  */
 export class SkupperRouter {
   private client: Promise<ManagementClient> | undefined;
+  private stopped = false;
 
   private constructor(
     readonly options: SkupperRouterOptions,
@@ -74,7 +75,10 @@ export class SkupperRouter {
     const daemon = spawn();
     try {
       const bridge = await ManagementBridge.start(ledger, { name: `router ${options.id}`, netns: options.netns, socket: files.socket, port: AMQP_PORT, logFile: files.bridgeOut });
-      return new SkupperRouter(options, kind, files, daemon, bridge, [...options.config], spawn);
+      const router = new SkupperRouter(options, kind, files, daemon, bridge, [...options.config], spawn);
+      // Connect while it boots: the first change or probe finds the client ready (errors surface there).
+      router.management().catch(() => undefined);
+      return router;
     } catch (e) {
       await daemon.stop();
       throw e;
@@ -108,11 +112,15 @@ export class SkupperRouter {
     this.client = waitFor(
       `router ${this.id} to answer AMQP management`,
       async () => {
+        if (this.stopped) throw new WaitAbort(new Error(`router ${this.id} was stopped`));
         if (!this.daemon.running) throw new WaitAbort(this.daemon.error('exited'));
         return ready(await ManagementClient.connect({ path: this.files.socket, target: `router ${this.id}` }, MANAGEMENT_CALL_TIMEOUT_MS));
       },
-      { timeoutMs, intervalMs: 20, maxIntervalMs: 250 },
-    );
+      { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
+    ).then(async (c) => {
+      if (this.stopped) await c.close();
+      return c;
+    });
     return this.client;
   }
 
@@ -155,7 +163,7 @@ export class SkupperRouter {
         const r = readiness(nodes, listeners, want);
         return r.ready ? ready(undefined) : notYet(r.seen);
       },
-      { timeoutMs, intervalMs: 20, maxIntervalMs: 200 },
+      { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
     ).catch((e: Error) => {
       throw e.name === 'TimeoutError' ? this.daemon.error(e.message) : e;
     });
@@ -170,10 +178,12 @@ export class SkupperRouter {
     this.current = this.spawn();
   }
 
+  /** Stops the router and its bridge (a connection still being made closes when it is). Idempotent. */
   async stop(): Promise<void> {
-    const client = await this.client?.catch(() => undefined);
+    this.stopped = true;
+    const pending = this.client;
     this.client = undefined;
-    await client?.close();
     await Promise.all([this.current.stop(), this.bridge.stop()]);
+    await pending?.then((c) => c.close(), () => undefined);
   }
 }
