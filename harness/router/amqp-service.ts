@@ -49,6 +49,7 @@ export class AmqpService {
   }
 
   private accept(socket: Socket, l: ListenerEntity): void {
+    socket.setNoDelay(true); // request/response traffic (management): no Nagle stalls
     const conn = this.r.container.create_connection({
       container_id: this.r.id,
       properties: { product: 'knetsim-router', 'knetsim:router-id': this.r.id },

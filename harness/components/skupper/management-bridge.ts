@@ -33,7 +33,7 @@ export class ManagementBridge {
       name: `management bridge of ${o.name}`,
       netns: o.netns,
       logFile: o.logFile,
-      argv: ['socat', `UNIX-LISTEN:${o.socket},fork,unlink-early,mode=600`, `TCP:127.0.0.1:${o.port}`],
+      argv: ['socat', `UNIX-LISTEN:${o.socket},fork,unlink-early,mode=600`, `TCP:127.0.0.1:${o.port},nodelay`],
     });
     await waitFor(
       `the management bridge of ${o.name} to create ${o.socket}`,
