@@ -13,6 +13,8 @@ describe('multi-cluster: a line of three, and a ring', () => {
     server.start('echo', ['socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'EXEC:echo from-A']);
     await server.waitListening(7000);
 
+    // Exposing to a cluster no link reaches could never be ready: refused at once.
+    await expect(sim.multicluster.expose('A', { name: 'echo', host: server, port: 7000 }, { to: ['C'], port: 1028 })).rejects.toThrow(/to\.0: C is not linked to A, directly or through others/);
     await sim.link('A', 'B');
     await sim.link('B', 'C');
     const echo = await sim.multicluster.expose('A', { name: 'echo', host: server, port: 7000 }, { to: ['C'], port: 1028 });

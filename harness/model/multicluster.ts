@@ -92,6 +92,7 @@ export class MultiCluster {
     opts.to.forEach((c, i) => {
       if (!this.sim.clusters.has(c)) issues.push({ path: `to.${i}`, message: `no cluster "${c}"` });
       else if (c === from) issues.push({ path: `to.${i}`, message: `${c} is the serving cluster itself` });
+      else if (this.sim.clusters.has(from) && !this.connected(from, c)) issues.push({ path: `to.${i}`, message: `${c} is not linked to ${from}, directly or through others (sim.link first)` });
       else if (this.services.some((s) => s.to.includes(c) && s.listenPort === opts.port)) {
         issues.push({ path: 'port', message: `${c}'s router already listens on ${opts.port} for another service` });
       }
@@ -104,6 +105,23 @@ export class MultiCluster {
     this.services.push(service);
     await this.sim.reporter.step(`expose ${address} of ${from} to ${opts.to.join(', ')} on port ${opts.port}`, () => this.apply());
     return service;
+  }
+
+  /** Whether links join clusters a and b (directly or through others). */
+  private connected(a: string, b: string): boolean {
+    const seen = new Set([a]);
+    const todo = [a];
+    while (todo.length) {
+      const x = todo.pop()!;
+      for (const l of this.links) {
+        const y = l.listener === x ? l.connector : l.connector === x ? l.listener : undefined;
+        if (y !== undefined && !seen.has(y)) {
+          seen.add(y);
+          todo.push(y);
+        }
+      }
+    }
+    return seen.has(b);
   }
 
   /** The router of a cluster (once it is linked or serves/consumes a service). */
