@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { FlakyReporter } from './harness/testing/flaky-reporter.ts';
+import { skrouterdOnPath } from './harness/components/skupper/router-kind.ts';
 
 // Results for the report: Allure results and JUnit XML, under KNETSIM_REPORT_DIR
 // (`knetsim test --report-dir`), default reports/latest.
@@ -9,7 +10,20 @@ const reportDir = process.env.KNETSIM_REPORT_DIR ?? 'reports/latest';
 const blobFile = process.env.KNETSIM_BLOB_FILE;
 
 // Two projects: `unit` is pure logic and runs anywhere; `scenarios` builds real
-// simulations (root, namespaces, etcd, flanneld) and needs the setup script's tools.
+// simulations (root, namespaces, etcd, flanneld) and needs the setup script's tools, with the
+// built-in router (unless KNETSIM_ROUTER says otherwise).
+// A third, `scenarios-skrouterd`, runs the multi-cluster scenarios against the real skrouterd
+// (KNETSIM_ROUTER=skrouterd) plus the management interop tests. It exists when skrouterd is on
+// PATH or when asked for by name (--project scenarios-skrouterd); asked for without skrouterd,
+// its global setup fails saying what is missing.
+const MULTICLUSTER = [
+  'scenarios/ch4-*.test.ts',
+  'scenarios/faults-processes.test.ts',
+  'harness/components/skupper/*.sim.test.ts',
+  'harness/components/skupper/*.skrouterd.test.ts',
+];
+const skrouterdProject = skrouterdOnPath() !== undefined || process.argv.some((a) => a.includes('scenarios-skrouterd'));
+
 export default defineConfig({
   test: {
     // Each scenario file builds its own simulation; two files run side by side (2 cores).
@@ -30,7 +44,7 @@ export default defineConfig({
           name: 'unit',
           setupFiles: ['allure-vitest/setup'],
           include: ['harness/**/*.test.ts'],
-          exclude: ['harness/**/*.sim.test.ts'],
+          exclude: ['harness/**/*.sim.test.ts', 'harness/**/*.skrouterd.test.ts'],
           testTimeout: 20_000,
         },
       },
@@ -39,10 +53,24 @@ export default defineConfig({
           name: 'scenarios',
           setupFiles: ['allure-vitest/setup'],
           include: ['scenarios/**/*.test.ts', 'harness/**/*.sim.test.ts'],
+          env: { KNETSIM_ROUTER: process.env.KNETSIM_ROUTER ?? 'builtin' },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
       },
+      ...(skrouterdProject
+        ? [{
+            test: {
+              name: 'scenarios-skrouterd',
+              setupFiles: ['allure-vitest/setup'],
+              globalSetup: ['harness/testing/skrouterd-setup.ts'],
+              include: MULTICLUSTER,
+              env: { KNETSIM_ROUTER: 'skrouterd' },
+              testTimeout: 120_000,
+              hookTimeout: 180_000,
+            },
+          }]
+        : []),
     ],
   },
 });

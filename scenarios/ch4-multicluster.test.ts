@@ -1,10 +1,11 @@
 // Chapter 4 of the deck: clusters reach each other's services through skupper routers.
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '../harness/testing/index.ts';
 import { nodeTsArgv } from '../harness/sys/node-script.ts';
 import { makeTempDir } from '../harness/sys/temp-dir.ts';
+import { routerKind } from '../harness/components/skupper/router-kind.ts';
 
 const BULK = fileURLToPath(new URL('../harness/components/skupper/bulk-main.ts', import.meta.url));
 
@@ -25,10 +26,23 @@ describe('chapter 4: multi-cluster', () => {
     const page = await sim.cluster('C1').pod('c2').exec(['wget', '-q', '-T', '10', '-O', '-', `http://${host}:${port}/`]);
     expect(page.stdout).toBe(`<h1>hello from ${c4.label}</h1>\n`);
 
-    // The routers' own state: C1 reaches backend:80 through C0, over one inter-router link.
-    const state = await sim.multicluster.router('C1').state();
-    expect(state.links.map((l) => l.peer)).toContain('C0');
-    expect(state.addresses).toContainEqual(expect.objectContaining({ address: 'backend:80', router: 'C0' }));
+    // The routers' own state, through AMQP management (skrouterd's entities and names):
+    // C1 has C0 as a neighbour (an inter-router link), and listens for backend:80 because C0 serves it.
+    const c1 = sim.multicluster.router('C1');
+    // The router running is the kind asked for (KNETSIM_ROUTER, or skrouterd found on PATH).
+    expect({ kind: c1.kind, skrouterd: c1.daemon.spec.argv.some((a) => a.endsWith('/skrouterd')) }).toEqual({ kind: routerKind(), skrouterd: routerKind() === 'skrouterd' });
+    await sim.reporter.attach(`router program: ${c1.kind}`, c1.daemon.spec.argv.join(' '), 'text/plain');
+    const c0node = (await c1.query('router.node', ['id', 'nextHop', 'routerLink', 'cost'])).find((n) => n['id'] === 'C0');
+    expect(c0node).toMatchObject({ nextHop: null, cost: 1 });
+    expect(c0node!['routerLink']).not.toBeNull();
+    expect(await c1.read('tcpListener', 'backend:80')).toMatchObject({ address: 'backend:80', port: '1028', operStatus: 'up' });
+    expect(await sim.multicluster.router('C0').query('tcpConnector', ['address', 'host', 'port'])).toEqual([{ address: 'backend:80', host: c4.ip, port: '80' }]);
+    // Each router's own log and its output are .log files of the run: a failed test carries them.
+    for (const id of ['C0', 'C1']) {
+      const files = sim.multicluster.router(id).files;
+      expect(readFileSync(files.log, 'utf8')).toMatch(id === 'C0' ? /C1/ : /C0/);
+      expect(files.out).toMatch(/\.log$/);
+    }
   });
 
   test('a 100 MB transfer arrives intact in both directions', async ({ sim }) => {

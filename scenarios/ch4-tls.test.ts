@@ -23,8 +23,12 @@ describe('multi-cluster over mutual TLS', () => {
     for (const id of ['C0', 'C1']) {
       const config = JSON.parse(readFileSync(sim.multicluster.router(id).configFile, 'utf8')) as [string, Record<string, unknown>][];
       expect(config).toContainEqual(['sslProfile', expect.objectContaining({ name: 'inter-router-tls' })]);
-      expect(config).toContainEqual(['listener', expect.objectContaining({ role: 'inter-router', sslProfile: 'inter-router-tls', authenticatePeer: true })]);
+      expect(config).toContainEqual(['listener', expect.objectContaining({ role: 'inter-router', sslProfile: 'inter-router-tls', authenticatePeer: true, saslMechanisms: 'EXTERNAL' })]);
     }
+    // The link itself, as the routers report it: encrypted, the peer authenticated by its certificate.
+    const links = (await sim.multicluster.router('C0').query('connection', ['role', 'dir', 'isEncrypted', 'isAuthenticated', 'sasl']))
+      .filter((c) => c['role'] === 'inter-router');
+    expect(links).toEqual([{ role: 'inter-router', dir: 'in', isEncrypted: true, isAuthenticated: true, sasl: 'EXTERNAL' }]);
     // The link is TLS: a plain AMQP client is refused by C0's inter-router listener.
     const plain = await sim.cluster('C1').worker('w1').exec(['socat', '-T', '2', '-', `TCP:${sim.cluster('C0').worker('w1').ip}:55671`], { input: 'AMQP\x00\x01\x00\x00', reject: false });
     expect(plain.stdout).not.toMatch(/^AMQP/);

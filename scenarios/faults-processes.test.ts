@@ -42,12 +42,13 @@ describe('faults: killed daemons', () => {
     expect((await ask()).stdout.trim()).toBe('from-C0');
 
     const fault = await sim.faults.killProcess(sim.multicluster.routerProcess('C0'));
-    // C1's router has no route to the address any more: the client's connection closes empty.
+    // C1's router no longer reaches the address: its tcpListener goes down (stops listening,
+    // as skrouterd's does) and a client gets nothing.
     await waitFor(
-      "C1's router to lose the route to echo:7000",
+      "C1's tcpListener for echo:7000 to go down",
       async () => {
-        const s = await sim.multicluster.router('C1').state();
-        return s.addresses.some((a) => a.address === 'echo:7000') ? notYet('still routed') : ready(true);
+        const l = await sim.multicluster.router('C1').read('tcpListener', 'echo:7000');
+        return l['operStatus'] === 'down' ? ready(true) : notYet(`operStatus ${String(l['operStatus'])}`);
       },
       { timeoutMs: 15_000 },
     );

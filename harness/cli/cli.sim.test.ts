@@ -77,12 +77,15 @@ describe('knetsim CLI', () => {
   });
 
   it("up sets the deck's VIP and multi-cluster service up, as knetsim's main.py does", async () => {
-    const r = await knetsim(['up'], ['C0w1:c1 ping -c 4 -i 0.2 100.64.10.1', 'C1w2:c2 wget -qO- C1w1:1028', 'services', 'exit', ''].join('\n'));
+    const r = await knetsim(['up'], ['C0w1:c1 ping -c 4 -i 0.2 100.64.10.1', 'C1w2:c2 wget -qO- C1w1:1028', 'services', 'router C1', 'exit', ''].join('\n'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout, r.stdout + r.stderr).toMatch(/VIP 100\.64\.10\.1 → c2, c3 \(static, as the deck\) in C0, C1/);
     expect(r.stdout).toMatch(/4 packets transmitted, 4 received/);
     expect(r.stdout).toMatch(/<h1>hello from C0w3:c4<\/h1>/);
     expect(r.stdout).toMatch(/C1\/vip-100-64-10-1\s+100\.64\.10\.1\s+all\s+static/);
+    // The prompt reads C1's router through management: C0 reached, the deck's tcpListener up.
+    expect(r.stdout).toMatch(/router\.node:\n\s+id\s+nextHop\s+cost\n\s+C1\s+\(self\)\s+-\n\s+C0\s+-\s+1/);
+    expect(r.stdout).toMatch(/tcpListener:\n\s+name\s+address\s+port\s+operStatus\n\s+svc1:80\s+svc1:80\s+1028\s+up/);
     const runId = /Run ([a-z0-9]{4})/.exec(r.stdout)![1]!;
     expect(ofRun(runId)).toEqual([]);
   });
@@ -133,7 +136,7 @@ describe('knetsim CLI', () => {
 
   it('--help of every command is honest about its arguments', async () => {
     const top = await knetsim(['--help']);
-    const cmds = ['up', 'exec', 'ls', 'down', 'clean', 'doctor', 'test'];
+    const cmds = ['up', 'exec', 'ls', 'down', 'clean', 'doctor', 'test', 'router'];
     const helps = await Promise.all(cmds.map((cmd) => knetsim([cmd, '--help'])));
     cmds.forEach((cmd, i) => {
       expect(top.stdout).toMatch(new RegExp(`knetsim ${cmd}`));

@@ -1,3 +1,4 @@
+import { runRouter } from '../router/cli.ts';
 import { HarnessError } from '../sys/errors.ts';
 import { capture } from './commands/capture.ts';
 import { clean } from './commands/clean.ts';
@@ -37,6 +38,8 @@ Usage:
                                             run scenarios once per CNI/flannel variant; one report with diffs
   knetsim merge DIR... [--out DIR] [--partial]
                                             one report of a sharded run's folders (test, matrix or grade --shard)
+  knetsim router -c FILE [--log FILE] [--log-enable LEVEL] [--check]
+                                            run knetsim's own skupper router with a skrouterd JSON config
 
 Options:
   -h, --help      this text (also: knetsim COMMAND --help)
@@ -45,10 +48,13 @@ Options:
 Environment:
   KNETSIM_STATE_DIR   where runs keep state and logs (default /tmp/knetsim)
   KNETSIM_TOOLS       where scripts/setup.sh put flanneld, cnitool and the flannel CNI plugin (default /opt/knetsim)
-  KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)`;
+  KNETSIM_TOPOLOGY    the topology file scenarios use when they name none (set by knetsim matrix and grade)
+  KNETSIM_ROUTER      the skupper router of multi-cluster runs: builtin or skrouterd (default: skrouterd
+                      when it is on PATH, else builtin; the scenarios project uses builtin unless set)`;
 
 type Command = (args: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix, merge };
+const router: Command = (args) => runRouter(args, 'knetsim router');
+const COMMANDS: Record<string, Command> = { up, exec, capture, decode, ls, down, clean, doctor, test, report, grade, matrix, merge, router };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

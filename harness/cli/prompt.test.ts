@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePyArgs, resolveNames, table } from './prompt.ts';
+import { parsePyArgs, resolveNames, rowsTable, table } from './prompt.ts';
 
 describe('parsePyArgs', () => {
   it('reads the deck forms', () => {
@@ -33,5 +33,14 @@ describe('resolveNames', () => {
   });
   it('leaves everything else alone', () => {
     for (const a of ['-c', '3', 'C9w9:80', 'http://example:80/', 'C1w1x']) expect(resolveNames(a, ipOf)).toBe(a);
+  });
+});
+
+describe('rowsTable', () => {
+  it('shows management rows with their attribute names as columns', () => {
+    expect(rowsTable([{ id: 'C1', nextHop: '(self)', cost: null }, { id: 'C0', nextHop: null, cost: 1 }])).toBe(
+      '  id  nextHop  cost\n  C1  (self)   -\n  C0  -        1',
+    );
+    expect(rowsTable([])).toBe('  (none)');
   });
 });

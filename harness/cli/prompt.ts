@@ -15,6 +15,9 @@ export const PROMPT_HELP = `Commands (Mininet style):
   nft C0w1                 the worker's nftables ruleset (kube-proxy's table ip knetsim)
   expose NAME VIP POD...   a kube-proxy Service over pods (C0:c2 C0:c3; VIP "auto" allocates)
   unexpose NAME            remove it (NAME or C0/NAME)
+  router C1 [TYPE]         the cluster's skupper router, read through AMQP management: routers
+                           reached, tcpListeners, tcpConnectors, connectors (or every TYPE entity:
+                           router C1 connection)
   py C0.kp_vip_add("100.64.10.1", ["c2", "c3"])   the deck's static VIP (jhash ip checksum)
   py C0w1.exec_container("c1", "ifconfig")   the deck's forms: exec_container,
   py C0w1.create_container("c10")            create_container, delete_container
@@ -22,6 +25,22 @@ export const PROMPT_HELP = `Commands (Mininet style):
   help                     this text
   exit | quit | Ctrl-D     tear everything down and leave
 Programs run directly (no shell): for pipes, ask for one: C0w1 sh -c "ip addr | grep inet"`;
+
+/** What `router C1` shows: entity type → attributes. */
+const ROUTER_VIEWS: Record<string, string[]> = {
+  'router.node': ['id', 'nextHop', 'cost'],
+  tcpListener: ['name', 'address', 'port', 'operStatus'],
+  tcpConnector: ['name', 'address', 'host', 'port'],
+  connector: ['name', 'host', 'port', 'role', 'connectionStatus'],
+};
+
+/** Management QUERY rows as a table, one column per attribute ('-' for none). */
+export function rowsTable(rows: readonly Record<string, unknown>[]): string {
+  if (rows.length === 0) return '  (none)';
+  const cols = Object.keys(rows[0]!);
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return table([cols, ...rows.map((r) => cols.map((c) => cell(r[c])))]).replace(/^/gm, '  ');
+}
 
 /** Runs argv in a namespace with the terminal attached; resolves to the exit code. */
 export type CommandRunner = (netns: string, argv: string[]) => Promise<number>;
@@ -85,6 +104,9 @@ export class Prompt {
         case 'expose':
           await this.expose(rest);
           return undefined;
+        case 'router':
+          await this.router(rest);
+          return undefined;
         case 'unexpose': {
           const [cluster, name] = this.serviceRef(rest[0]);
           await cluster.unexpose(name);
@@ -135,6 +157,15 @@ export class Prompt {
       }
     }
     return rows.length > 1 ? table(rows) : 'no services (try: expose web auto C0:c2 C0:c3)';
+  }
+
+  /** A cluster's router state through management (the same queries the harness waits on). */
+  private async router(args: string[]): Promise<void> {
+    const [cluster, type] = args;
+    if (!cluster) throw new Error('usage: router <cluster> [TYPE], e.g. router C1, router C1 connection');
+    const r = this.sim.multicluster.router(cluster);
+    const views: [string, string[]][] = type ? [[type, []]] : Object.entries(ROUTER_VIEWS);
+    for (const [t, attrs] of views) this.print(`${t}:\n${rowsTable(await r.query(t, attrs))}`);
   }
 
   private async expose(args: string[]): Promise<void> {

@@ -2,10 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SitePki, type SiteCertificate } from '../components/skupper/pki.ts';
-import { SkupperRouter } from '../components/skupper/skupper-router.ts';
-import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, type SiteSpec } from '../components/skupper/site-config.ts';
+import { configChanges, type ConfigChange } from '../components/skupper/config-diff.ts';
+import { routerFiles, routerKind, SkupperRouter } from '../components/skupper/skupper-router.ts';
+import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, siteConfig, type SiteSpec } from '../components/skupper/site-config.ts';
 import type { RestartableProcess } from '../components/faults/index.ts';
 import { HarnessError, ValidationError } from '../sys/errors.ts';
+import { waitTcpListening } from '../sys/wait-listening.ts';
 import { zodIssues } from '../sys/validation.ts';
 import type { Pod } from './pod.ts';
 import type { Simulation } from './simulation.ts';
@@ -43,14 +45,16 @@ export interface ExposeAcrossOptions {
 /**
  * Multi-cluster networking as knetsim has it: a skupper router on each linked cluster's
  * first worker, inter-router links between clusters, and services exposed across them.
- * Every change regenerates the configs (readable files in the run folder), restarts the
- * routers whose config changed, and waits until every link is up and every address
- * reachable, observed through the routers' own state.
+ * A cluster's router starts once, when the cluster is first linked or exposed to; every
+ * later change is applied to the running routers with AMQP management CREATE/DELETE (as
+ * skupper does), listeners before the connectors that dial them, and ends when every link
+ * is up and every address reachable, observed through the routers' management agents.
+ * Each router's config file in the run folder is kept current (a restarted router reads it).
  */
 export class MultiCluster {
   private readonly links: { listener: string; connector: string; cost: number }[] = [];
   private readonly services: CrossClusterService[] = [];
-  private readonly routers = new Map<string, { router: SkupperRouter; config: string }>();
+  private readonly routers = new Map<string, SkupperRouter>();
   /** Mutual TLS on every inter-router link (decided by the first link), with the run's certificates. */
   private tls: boolean | undefined;
   private pki: SitePki | undefined;
@@ -91,6 +95,7 @@ export class MultiCluster {
     opts.to.forEach((c, i) => {
       if (!this.sim.clusters.has(c)) issues.push({ path: `to.${i}`, message: `no cluster "${c}"` });
       else if (c === from) issues.push({ path: `to.${i}`, message: `${c} is the serving cluster itself` });
+      else if (this.sim.clusters.has(from) && !this.connected(from, c)) issues.push({ path: `to.${i}`, message: `${c} is not linked to ${from}, directly or through others (sim.link first)` });
       else if (this.services.some((s) => s.to.includes(c) && s.listenPort === opts.port)) {
         issues.push({ path: 'port', message: `${c}'s router already listens on ${opts.port} for another service` });
       }
@@ -105,11 +110,28 @@ export class MultiCluster {
     return service;
   }
 
+  /** Whether links join clusters a and b (directly or through others). */
+  private connected(a: string, b: string): boolean {
+    const seen = new Set([a]);
+    const todo = [a];
+    while (todo.length) {
+      const x = todo.pop()!;
+      for (const l of this.links) {
+        const y = l.listener === x ? l.connector : l.connector === x ? l.listener : undefined;
+        if (y !== undefined && !seen.has(y)) {
+          seen.add(y);
+          todo.push(y);
+        }
+      }
+    }
+    return seen.has(b);
+  }
+
   /** The router of a cluster (once it is linked or serves/consumes a service). */
   router(cluster: string): SkupperRouter {
     const r = this.routers.get(cluster);
     if (!r) throw new HarnessError(`cluster ${cluster} runs no router (link it or expose a service to it first)`);
-    return r.router;
+    return r;
   }
 
   /** A cluster's router as a process faults can kill; restarting waits for its links and addresses. */
@@ -120,7 +142,20 @@ export class MultiCluster {
       kill: () => router.kill(),
       restart: async () => {
         router.restart();
-        await router.waitReady(this.expected(cluster));
+        // Routers that dial this one redial now rather than after their connector's back-off
+        // (skrouterd waits 2-5 s): once its listener is up, their connector is made anew.
+        const dialers = this.links.filter((l) => l.listener === cluster).map((l) => l.connector);
+        if (dialers.length) {
+          await this.listening(cluster);
+          await Promise.all(dialers.map(async (id) => {
+            const r = this.router(id);
+            const entity = r.currentConfig().find(([t, a]) => t === 'connector' && a['name'] === `link-${cluster}`);
+            if (!entity) return;
+            const { name, ...attributes } = entity[1];
+            await r.apply([{ op: 'DELETE', type: 'connector', name: String(name) }, { op: 'CREATE', type: 'connector', name: String(name), attributes }]);
+          }));
+        }
+        await Promise.all([cluster, ...dialers].map((id) => this.router(id).waitReady(this.expected(id))));
       },
     };
   }
@@ -144,7 +179,7 @@ export class MultiCluster {
     return w;
   }
 
-  private sites(): Map<string, SiteSpec> {
+  private sites(dir: string): Map<string, SiteSpec> {
     const names = new Set<string>([...this.links.flatMap((l) => [l.listener, l.connector]), ...this.services.flatMap((s) => [s.from, ...s.to])]);
     const sites = new Map<string, SiteSpec>();
     for (const id of names) {
@@ -155,6 +190,7 @@ export class MultiCluster {
           ...(s.from === id ? [{ address: s.address, connector: { host: s.host, port: s.port } }] : []),
           ...(s.to.includes(id) ? [{ address: s.address, listener: { port: s.listenPort } }] : []),
         ]),
+        logFile: routerFiles(dir, id).log,
       });
     }
     return sites;
@@ -180,11 +216,21 @@ export class MultiCluster {
     return this.queued;
   }
 
-  /** (Re)starts the routers whose config changed, then waits for links and addresses. */
+  /** Until the router of `cluster` accepts inter-router connections (seen with ss in its namespace). */
+  private listening(cluster: string): Promise<void> {
+    const r = this.router(cluster);
+    return waitTcpListening(this.firstWorker(cluster).netns, INTER_ROUTER_PORT, { what: `router ${cluster}'s inter-router listener`, daemon: r.daemon });
+  }
+
+  /**
+   * Brings every router to its site's config: starts the routers of new sites (without
+   * connectors), applies the differences to running ones with management, then creates
+   * connectors once the listener each dials is up, then waits until all are ready.
+   */
   private async applyNow(): Promise<void> {
     const dir = join(this.sim.runDir, 'skupper');
     mkdirSync(dir, { recursive: true });
-    const sites = this.sites();
+    const sites = this.sites(dir);
     if (this.tls) {
       this.pki ??= await SitePki.create(join(dir, 'pki'));
       for (const [id, site] of sites) {
@@ -192,20 +238,43 @@ export class MultiCluster {
         sites.set(id, { ...site, tls: this.certs.get(id)! });
       }
     }
+    // One router after the other: report steps nest by time (starting one only spawns it).
+    const dials = new Map<string, ConfigChange[]>();
+    const changed = new Set<string>();
     for (const [id, site] of sites) {
-      const config = JSON.stringify(site);
-      const current = this.routers.get(id);
-      if (current?.config === config) continue;
-      await current?.router.stop();
-      const router = SkupperRouter.start(this.sim.ledger, { site, netns: this.firstWorker(id).netns, dir });
-      this.routers.set(id, { router, config });
-      await this.sim.reporter.attach(`router config ${id}.json`, readFileSync(router.configFile, 'utf8'), 'application/json');
+      const config = siteConfig(site);
+      let router = this.routers.get(id);
+      if (!router) {
+        const first = config.filter(([type]) => type !== 'connector');
+        router = await this.sim.reporter.step(`start router ${id} (${routerKind()})`, () =>
+          SkupperRouter.start(this.sim.ledger, { id, netns: this.firstWorker(id).netns, dir, config: first }));
+        this.routers.set(id, router);
+        changed.add(id);
+      }
+      const changes = configChanges(router.currentConfig(), config);
+      const now = changes.filter((c) => !(c.op === 'CREATE' && c.type === 'connector'));
+      const later = changes.filter((c) => c.op === 'CREATE' && c.type === 'connector');
+      if (later.length) dials.set(id, later);
+      if (now.length === 0) continue;
+      changed.add(id);
+      const r = router;
+      await this.sim.reporter.step(`router ${id}: ${describe(now)}`, () => r.apply(now));
     }
-    await Promise.all([...sites.keys()].map((id) => this.routers.get(id)!.router.waitReady(this.expected(id))));
+    for (const [id, creates] of dials) {
+      await Promise.all(creates.map((c) => this.listening(c.name.replace(/^link-/, ''))));
+      changed.add(id);
+      await this.sim.reporter.step(`router ${id}: ${describe(creates)}`, () => this.router(id).apply(creates));
+    }
+    await Promise.all([...sites.keys()].map((id) => this.router(id).waitReady(this.expected(id))));
+    for (const id of changed) await this.sim.reporter.attach(`router config ${id}.json`, readFileSync(this.router(id).configFile, 'utf8'), 'application/json');
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.routers.values()].map((r) => r.router.stop()));
+    await Promise.all([...this.routers.values()].map((r) => r.stop()));
   }
 }
 
+/** "CREATE connector link-C0, DELETE tcpListener web:80" for report steps. */
+function describe(changes: readonly ConfigChange[]): string {
+  return changes.map((c) => `${c.op} ${c.type} ${c.name}`).join(', ');
+}

@@ -2,18 +2,24 @@
  * AMQP clients on `normal` listeners: a receiver attached to an address gets messages sent
  * to that address by clients anywhere in the router network. Anycast picks one consumer
  * (closest: cheapest routers only; balanced: round-robin over all); multicast copies to all.
+ * Messages to `$management` go to this router's management agent; a receiver asking for a
+ * dynamic source gets a reply address of this router's (as skrouterd's `temp.` addresses).
  */
 import type { Socket } from 'node:net';
 import rhea from 'rhea';
 import type { Connection, EventContext, Message, Sender } from 'rhea';
+import { randomBytes } from 'node:crypto';
 import { distributionFor } from './address-config.ts';
 import type { ListenerEntity } from './config-schema.ts';
 import type { BoundServer } from './listen.ts';
+import { isManagementAddress } from './management/agent.ts';
 import type { Router } from './router.ts';
 
 export class AmqpService {
   readonly servers: { listener: ListenerEntity; bound: BoundServer }[] = [];
   private readonly consumers = new Map<string, Sender[]>();
+  /** Reply addresses of dynamic receivers: local to this router, never announced. */
+  private readonly dynamic = new Map<string, Sender>();
   private readonly conns = new Set<Connection>();
   private readonly rr = new Map<string, number>();
   readonly stats = { delivered: 0, routed: 0, noRoute: 0, clients: 0 };
@@ -24,11 +30,26 @@ export class AmqpService {
     this.servers.push(...(await this.r.openListeners((l) => l.role === 'normal', (s, l) => this.accept(s, l))));
   }
 
+  /** Opens a normal listener at run time (management CREATE). */
+  async addListener(l: ListenerEntity): Promise<void> {
+    this.r.config.listeners.push(l);
+    this.servers.push(...(await this.r.openListeners((x) => x === l, (s, x) => this.accept(s, x))));
+  }
+
+  /** Closes a normal listener (management DELETE); its clients stay connected. */
+  removeListener(name: string): void {
+    const j = this.r.config.listeners.findIndex((l) => l.name === name);
+    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    const i = this.servers.findIndex((s) => s.listener.name === name);
+    if (i >= 0) this.servers.splice(i, 1)[0]!.bound.server.close();
+  }
+
   addresses(): string[] {
     return [...this.consumers.keys()].sort();
   }
 
   private accept(socket: Socket, l: ListenerEntity): void {
+    socket.setNoDelay(true); // request/response traffic (management): no Nagle stalls
     const conn = this.r.container.create_connection({
       container_id: this.r.id,
       properties: { product: 'knetsim-router', 'knetsim:router-id': this.r.id },
@@ -37,36 +58,67 @@ export class AmqpService {
     } as never);
     this.conns.add(conn);
     this.stats.clients++;
+    const untrack = this.r.connections.track(conn, 'normal', 'in', `${socket.remoteAddress}:${socket.remotePort}`);
     const senders = new Set<Sender>();
+    const dynamicOf = new Map<Sender, string>();
     conn.on('sender_open', (ctx: EventContext) => {
       const s = ctx.sender!;
-      const address = s.source?.address;
-      if (!address) return void s.close({ condition: 'amqp:not-implemented', description: 'dynamic sources are not supported' });
+      const source = s.source as { address?: string; dynamic?: boolean } | undefined;
+      if (source?.dynamic) {
+        const address = `amqp:/_topo/0/${this.r.id}/temp.${randomBytes(8).toString('base64url')}`;
+        s.set_source({ address, dynamic: true });
+        dynamicOf.set(s, address);
+        this.dynamic.set(address, s);
+        return;
+      }
+      const address = source?.address;
+      if (!address) return void s.close({ condition: 'amqp:invalid-field', description: 'a receiver needs a source address or a dynamic source' });
+      // Answer the attach with the client's source (Proton clients check that it matches).
+      s.set_source({ address });
       senders.add(s);
       this.addConsumer(address, s);
     });
     const dropSender = (s: Sender) => {
+      const d = dynamicOf.get(s);
+      if (d !== undefined) {
+        dynamicOf.delete(s);
+        this.dynamic.delete(d);
+      }
       if (senders.delete(s)) this.removeConsumer(s.source?.address ?? '', s);
     };
     conn.on('sender_close', (ctx: EventContext) => dropSender(ctx.sender!));
+    conn.on('receiver_open', (ctx: EventContext) => {
+      const target = ctx.receiver!.target as { address?: string } | undefined;
+      if (target?.address) ctx.receiver!.set_target({ address: target.address });
+    });
     conn.on('message', (ctx: EventContext) => {
       const m = ctx.message!;
       const address = ctx.receiver!.target?.address ?? m.to;
+      if (typeof address === 'string' && isManagementAddress(address, this.r.id)) {
+        ctx.delivery!.accept();
+        void this.r.management.handle(m).then((response) => {
+          if (response && !this.route(response.to, response as unknown as Message)) {
+            this.r.log.warn('AGENT', 'no-route-for-response', { replyTo: response.to });
+          }
+        });
+        return;
+      }
       const ok = typeof address === 'string' && this.route(address, m);
       if (ok) ctx.delivery!.accept();
       else ctx.delivery!.reject({ condition: 'qd:no-route-to-dest', description: `no consumer for ${String(address)}` });
     });
     const gone = () => {
       if (!this.conns.delete(conn)) return;
+      untrack();
       this.stats.clients--;
-      for (const s of [...senders]) dropSender(s);
+      for (const s of [...senders, ...dynamicOf.keys()]) dropSender(s);
     };
     conn.on('disconnected', gone);
     conn.on('connection_close', () => {
       gone();
       if (!conn.is_closed()) conn.close();
     });
-    for (const ev of ['connection_error', 'sender_error', 'receiver_error', 'session_error', 'receiver_close', 'session_close', 'settled', 'accepted', 'released', 'rejected', 'modified', 'sendable', 'receiver_open', 'connection_open']) {
+    for (const ev of ['connection_error', 'sender_error', 'receiver_error', 'session_error', 'receiver_close', 'session_close', 'settled', 'accepted', 'released', 'rejected', 'modified', 'sendable', 'connection_open']) {
       conn.on(ev, () => {});
     }
     conn.accept(socket as never);
@@ -102,6 +154,12 @@ export class AmqpService {
 
   /** Routes a client message; false when no consumer is reachable. */
   route(address: string, m: Message): boolean {
+    const reply = this.dynamic.get(address);
+    if (reply) {
+      reply.send(m);
+      this.stats.delivered++;
+      return true;
+    }
     const dests = this.r.destinations(address, 'amqp');
     if (dests.length === 0) {
       this.stats.noRoute++;

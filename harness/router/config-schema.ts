@@ -1,7 +1,9 @@
 /**
- * zod schemas for the entities of skrouterd's JSON config: one schema per entity type,
- * strict (an unknown attribute is an error), accepting numbers and booleans written as
- * strings the way skrouterd does.
+ * zod schemas for the attributes of skrouterd's config entities that this router implements:
+ * one schema per entity type, accepting numbers and booleans written as strings the way
+ * skrouterd does. Every key here is an attribute of skrouterd's schema (skrouterd-schema.ts,
+ * checked by a test); the other attributes skrouterd defines are accepted and reported as
+ * not implemented by config.ts, and names skrouterd does not know are rejected there.
  */
 import { z } from 'zod';
 
@@ -36,28 +38,24 @@ const host = z.string().max(253);
 
 export const routerSchema = z
   .object({
+    name: name.optional(),
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'id must be 1-64 letters, digits, "_", "." or "-"'),
     mode: z.enum(['interior', 'edge', 'standalone']).default('standalone'),
-    helloIntervalSeconds: intLike(1, 3600).optional(),
     helloMaxAgeSeconds: intLike(1, 3600).optional(),
-    raIntervalSeconds: intLike(1, 3600).optional(),
     workerThreads: intLike(1, 256).optional(),
     metadata: z.string().optional(),
-    siteId: z.string().optional(),
   })
   .strict();
 
 export const listenerSchema = z
   .object({
     name: name.optional(),
-    host: host.default('0.0.0.0'),
-    port: portSchema(0),
+    host: host.transform((h) => h || '0.0.0.0').default('0.0.0.0'),
+    port: portSchema(0).default('amqp'),
     role: z.enum(['normal', 'inter-router', 'edge']).default('normal'),
     http: boolLike.default(false),
     healthz: boolLike.default(true),
     metrics: boolLike.default(true),
-    /** skrouterd serves static files from here ("disabled": none); ours never does, so it is accepted and unused. */
-    httpRootDir: z.string().optional(),
     maxFrameSize: intLike(512, 4_294_967_295).optional(),
     maxSessionFrames: intLike(1, 4_294_967_295).optional(),
     sslProfile: name.optional(),
@@ -69,8 +67,8 @@ export const listenerSchema = z
 export const connectorSchema = z
   .object({
     name: name.optional(),
-    host: host.min(1).default('localhost'),
-    port: portSchema(1),
+    host: host.min(1).default('127.0.0.1'),
+    port: portSchema(1).default('amqp'),
     role: z.enum(['normal', 'inter-router', 'edge']).default('normal'),
     cost: intLike(1, 2_147_483_647).default(1),
     maxFrameSize: intLike(512, 4_294_967_295).optional(),
@@ -97,20 +95,23 @@ const tcpEndpoint = {
 };
 
 export const tcpListenerSchema = z
-  .object({ ...tcpEndpoint, host: host.default('0.0.0.0'), port: portSchema(0) })
+  .object({ ...tcpEndpoint, host: host.transform((h) => h || '0.0.0.0').default('0.0.0.0'), port: portSchema(0) })
   .strict();
 
 export const tcpConnectorSchema = z
-  .object({ ...tcpEndpoint, host: host.min(1), port: portSchema(1) })
+  .object({ ...tcpEndpoint, host: host.min(1).default('127.0.0.1'), port: portSchema(1) })
   .strict();
 
-export const addressSchema = z
+const addressObject = z
   .object({
+    name: name.optional(),
     prefix: z.string().min(1).optional(),
     pattern: z.string().min(1).optional(),
     distribution: z.enum(['closest', 'balanced', 'multicast']).default('balanced'),
   })
-  .strict()
+  .strict();
+
+export const addressSchema = addressObject
   .refine((a) => (a.prefix === undefined) !== (a.pattern === undefined), {
     message: 'exactly one of prefix or pattern is required',
     path: ['prefix'],
@@ -118,6 +119,7 @@ export const addressSchema = z
 
 export const logSchema = z
   .object({
+    name: name.optional(),
     module: z.string().min(1),
     enable: z.string().optional(),
     outputFile: z.string().min(1).optional(),
@@ -144,5 +146,24 @@ export type ConnectorEntity = z.output<typeof connectorSchema> & { name: string 
 export type SslProfileEntity = z.output<typeof sslProfileSchema>;
 export type TcpListenerEntity = z.output<typeof tcpListenerSchema> & { name: string };
 export type TcpConnectorEntity = z.output<typeof tcpConnectorSchema> & { name: string };
-export type AddressEntity = z.output<typeof addressSchema>;
+export type AddressEntity = z.output<typeof addressSchema> & { name: string };
 export type LogEntity = z.output<typeof logSchema>;
+
+/** The skrouterd schema type each entity of a config file is (`address` is an alias). */
+export const SCHEMA_TYPE_OF: Record<EntityType, string> = {
+  router: 'router',
+  listener: 'listener',
+  connector: 'connector',
+  sslProfile: 'sslProfile',
+  tcpListener: 'tcpListener',
+  tcpConnector: 'tcpConnector',
+  address: 'router.config.address',
+  log: 'log',
+};
+
+const objects = { ...entitySchemas, address: addressObject };
+
+/** The attributes this router implements, per entity type. */
+export function implementedAttributes(type: EntityType): string[] {
+  return Object.keys(objects[type].shape);
+}

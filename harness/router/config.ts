@@ -1,12 +1,16 @@
 /**
  * Reads skrouterd's JSON config (an array of `[entityType, attributes]` pairs) into one
  * validated RouterConfig, or throws a ValidationError naming entity, attribute and reason.
+ * Every attribute skrouterd's schema defines is accepted (those this router does not
+ * implement are listed in `notImplemented`); names it does not define are rejected.
  */
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ValidationError } from '../sys/errors.ts';
 import {
   entitySchemas,
+  implementedAttributes,
+  SCHEMA_TYPE_OF,
   type AddressEntity,
   type ConnectorEntity,
   type EntityType,
@@ -17,6 +21,7 @@ import {
   type TcpConnectorEntity,
   type TcpListenerEntity,
 } from './config-schema.ts';
+import { SKROUTERD_ENTITY_TYPES, SKROUTERD_TYPE_PREFIX, type SchemaAttributeType } from './skrouterd-schema.ts';
 
 export interface RouterConfig {
   router: RouterEntity;
@@ -27,9 +32,25 @@ export interface RouterConfig {
   tcpConnectors: TcpConnectorEntity[];
   addresses: AddressEntity[];
   logs: LogEntity[];
+  /**
+   * What skrouterd's schema defines and this router accepts without implementing, e.g.
+   * `listener "@9090".httpRootDir`, `site[7] (entity type)`: logged once as a warning.
+   */
+  notImplemented: string[];
 }
 
-type Issue = { path: string; message: string };
+export type Issue = { path: string; message: string };
+
+/** A validated entity of one of the types this router implements. */
+export type ParsedEntity =
+  | { type: 'router'; value: RouterEntity }
+  | { type: 'listener'; value: ListenerEntity }
+  | { type: 'connector'; value: ConnectorEntity }
+  | { type: 'sslProfile'; value: SslProfileEntity }
+  | { type: 'tcpListener'; value: TcpListenerEntity }
+  | { type: 'tcpConnector'; value: TcpConnectorEntity }
+  | { type: 'address'; value: AddressEntity }
+  | { type: 'log'; value: LogEntity };
 
 function label(type: string, index: number, attrs: unknown): string {
   const n = attrs && typeof attrs === 'object' ? (attrs as Record<string, unknown>)['name'] : undefined;
@@ -50,14 +71,135 @@ function zodIssues(where: string, error: z.ZodError): Issue[] {
   return out;
 }
 
+/** skrouterd's spelling rule for config keys: `max-frame-size` means `maxFrameSize`. */
+export function camelcase(key: string): string {
+  return key.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Config-file aliases skrouterd resolves (`address` is `router.config.address`). */
+const ALIASES: Record<string, string> = {
+  address: 'router.config.address',
+  autoLink: 'router.config.autoLink',
+};
+const OURS = new Map<string, EntityType>(Object.entries(SCHEMA_TYPE_OF).map(([ours, schema]) => [schema, ours as EntityType]));
+
+/** skrouterd's schema type of a name as a config file or a management request writes it. */
+export function schemaTypeName(raw: string): string {
+  const short = raw.startsWith(`${SKROUTERD_TYPE_PREFIX}.`) ? raw.slice(SKROUTERD_TYPE_PREFIX.length + 1) : raw;
+  return ALIASES[short] ?? short;
+}
+
+/** This router's entity type for a schema type, if it implements it. */
+export function implementedType(schemaType: string): EntityType | undefined {
+  return OURS.get(schemaType);
+}
+
+const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', '1', '0']);
+
+/** Why `v` cannot be a value of a schema attribute type, or undefined when it can. */
+function schemaValueIssue(t: SchemaAttributeType, v: unknown): string | undefined {
+  if (typeof t !== 'string') {
+    return t.includes(String(v)) ? undefined : `must be one of ${t.join(', ')}, got ${JSON.stringify(v)}`;
+  }
+  switch (t) {
+    case 'integer':
+      return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v)) ? undefined : `must be an integer, got ${JSON.stringify(v)}`;
+    case 'boolean':
+      return typeof v === 'boolean' || (typeof v === 'string' && BOOLEAN_WORDS.has(v.toLowerCase())) ? undefined : `must be a boolean, got ${JSON.stringify(v)}`;
+    case 'map':
+    case 'properties':
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : `must be a map, got ${JSON.stringify(v)}`;
+    case 'list':
+      return Array.isArray(v) || typeof v === 'string' ? undefined : `must be a list, got ${JSON.stringify(v)}`;
+    default:
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? undefined : `must be a ${t}, got ${JSON.stringify(v)}`;
+  }
+}
+
+/**
+ * Validates one entity as skrouterd would read it: keys camelCased, `type` checked and
+ * dropped, `identity` refused; attributes this router implements go through its zod
+ * schema; other attributes of skrouterd's schema are type-checked and listed in
+ * `notImplemented`; anything else is an unknown attribute. `where` names the entity in issues.
+ */
+export function parseEntity(
+  rawType: string,
+  rawAttrs: Record<string, unknown>,
+  where: string,
+): { entity?: ParsedEntity; issues: Issue[]; notImplemented: string[] } {
+  const issues: Issue[] = [];
+  const notImplemented: string[] = [];
+  const schemaType = schemaTypeName(camelcase(rawType));
+  const def = SKROUTERD_ENTITY_TYPES[schemaType];
+  if (!def || !def.configuration) {
+    const known = Object.keys(SKROUTERD_ENTITY_TYPES).filter((t) => SKROUTERD_ENTITY_TYPES[t]!.configuration && !['configurationEntity'].includes(t));
+    const why = def ? `"${rawType}" is an operational entity type, not one a config file holds` : `unknown entity type "${rawType}"`;
+    return { issues: [{ path: where, message: `${why} (skrouterd's are: ${known.join(', ')}; the aliases ${Object.keys(ALIASES).join(', ')})` }], notImplemented };
+  }
+  const ours = implementedType(schemaType);
+  if (!ours) return { issues, notImplemented: [`${where} (entity type ${schemaType})`] };
+  const implemented = new Set(implementedAttributes(ours));
+  const attrs: Record<string, unknown> = {};
+  for (const [rawKey, v] of Object.entries(rawAttrs)) {
+    const k = camelcase(rawKey);
+    if (k === 'identity') {
+      issues.push({ path: `${where}.identity`, message: 'cannot be set: the router assigns identities' });
+    } else if (k === 'type') {
+      if (typeof v !== 'string' || schemaTypeName(v) !== schemaType) issues.push({ path: `${where}.type`, message: `must name this entity's type ${schemaType}, got ${JSON.stringify(v)}` });
+    } else if (implemented.has(k)) {
+      attrs[k] = v;
+    } else if (k in def.attributes) {
+      const bad = schemaValueIssue(def.attributes[k]!, v);
+      if (bad) issues.push({ path: `${where}.${k}`, message: bad });
+      else notImplemented.push(`${where}.${k}`);
+    } else {
+      issues.push({ path: `${where}.${k}`, message: `unknown attribute (skrouterd's ${schemaType} has no attribute of that name)` });
+    }
+  }
+  const parsed = entitySchemas[ours].safeParse(attrs);
+  if (!parsed.success) issues.push(...zodIssues(where, parsed.error));
+  if (issues.length || !parsed.success) return { issues, notImplemented };
+  return { entity: named(ours, parsed.data as Record<string, unknown>), issues, notImplemented };
+}
+
+/** Fills in the default name skrouterd-style configs leave out. */
+function named(type: EntityType, v: Record<string, unknown>): ParsedEntity {
+  const name = v['name'] as string | undefined;
+  switch (type) {
+    case 'listener': return { type, value: { ...v, name: name ?? `listener/${v['host']}:${v['port']}` } as ListenerEntity };
+    case 'connector': return { type, value: { ...v, name: name ?? `connector/${v['host']}:${v['port']}` } as ConnectorEntity };
+    case 'tcpListener': return { type, value: { ...v, name: name ?? `tcpListener/${v['port']}` } as TcpListenerEntity };
+    case 'tcpConnector': return { type, value: { ...v, name: name ?? `tcpConnector/${v['host']}:${v['port']}` } as TcpConnectorEntity };
+    case 'address': return { type, value: { ...v, name: name ?? `address/${v['prefix'] ?? v['pattern']}` } as AddressEntity };
+    default: return { type, value: v } as ParsedEntity;
+  }
+}
+
+/** An empty config of router `router` (entities are added by `addEntity`). */
+function emptyConfig(router: RouterEntity): RouterConfig {
+  return { router, listeners: [], connectors: [], sslProfiles: [], tcpListeners: [], tcpConnectors: [], addresses: [], logs: [], notImplemented: [] };
+}
+
+/** Adds a validated entity to `cfg` (not `router`). */
+export function addEntity(cfg: RouterConfig, e: ParsedEntity): void {
+  switch (e.type) {
+    case 'router': throw new Error('the router entity is not added');
+    case 'listener': cfg.listeners.push(e.value); break;
+    case 'connector': cfg.connectors.push(e.value); break;
+    case 'sslProfile': cfg.sslProfiles.push(e.value); break;
+    case 'tcpListener': cfg.tcpListeners.push(e.value); break;
+    case 'tcpConnector': cfg.tcpConnectors.push(e.value); break;
+    case 'address': cfg.addresses.push(e.value); break;
+    case 'log': cfg.logs.push(e.value); break;
+  }
+}
+
 /** Validates a parsed config document; `source` names it in errors (a path or 'startRouter'). */
 export function parseRouterConfig(doc: unknown, source = 'router config'): RouterConfig {
   const issues: Issue[] = [];
-  const cfg: RouterConfig = {
-    router: undefined as unknown as RouterEntity,
-    listeners: [], connectors: [], sslProfiles: [], tcpListeners: [], tcpConnectors: [], addresses: [], logs: [],
-  };
   if (!Array.isArray(doc)) throw new ValidationError(source, [{ path: '', message: 'must be a JSON array of [entityType, attributes] pairs' }]);
+  const entities: ParsedEntity[] = [];
+  const notImplemented: string[] = [];
   let routers = 0;
   doc.forEach((entry, index) => {
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !entry[1] || typeof entry[1] !== 'object' || Array.isArray(entry[1])) {
@@ -66,41 +208,20 @@ export function parseRouterConfig(doc: unknown, source = 'router config'): Route
     }
     const [type, attrs] = entry as [string, Record<string, unknown>];
     const where = label(type, index, attrs);
-    if (!(type in entitySchemas)) {
-      issues.push({ path: where, message: `unknown entity type "${type}" (expected one of ${Object.keys(entitySchemas).join(', ')})` });
-      return;
-    }
-    const parsed = entitySchemas[type as EntityType].safeParse(attrs);
-    if (!parsed.success) {
-      issues.push(...zodIssues(where, parsed.error));
-      return;
-    }
-    const v = parsed.data as Record<string, unknown>;
-    switch (type as EntityType) {
-      case 'router':
-        routers++;
-        if (routers > 1) issues.push({ path: where, message: 'only one router entity is allowed' });
-        else cfg.router = v as RouterEntity;
-        break;
-      case 'listener':
-        cfg.listeners.push({ ...v, name: (v['name'] as string) ?? `listener/${v['host']}:${v['port']}` } as ListenerEntity);
-        break;
-      case 'connector':
-        cfg.connectors.push({ ...v, name: (v['name'] as string) ?? `connector/${v['host']}:${v['port']}` } as ConnectorEntity);
-        break;
-      case 'sslProfile': cfg.sslProfiles.push(v as SslProfileEntity); break;
-      case 'tcpListener':
-        cfg.tcpListeners.push({ ...v, name: (v['name'] as string) ?? `tcpListener/${v['port']}` } as TcpListenerEntity);
-        break;
-      case 'tcpConnector':
-        cfg.tcpConnectors.push({ ...v, name: (v['name'] as string) ?? `tcpConnector/${v['host']}:${v['port']}` } as TcpConnectorEntity);
-        break;
-      case 'address': cfg.addresses.push(v as AddressEntity); break;
-      case 'log': cfg.logs.push(v as LogEntity); break;
-    }
+    const r = parseEntity(type, attrs, where);
+    issues.push(...r.issues);
+    notImplemented.push(...r.notImplemented);
+    if (!r.entity) return;
+    if (r.entity.type === 'router' && ++routers > 1) issues.push({ path: where, message: 'only one router entity is allowed' });
+    entities.push(r.entity);
   });
-  if (routers === 0) issues.push({ path: 'router', message: 'required entity is missing (one "router" with an id)' });
-  if (issues.length === 0) issues.push(...crossCheck(cfg));
+  const router = entities.find((e) => e.type === 'router');
+  if (routers === 0 && !issues.some((i) => /^router\[/.test(i.path))) issues.push({ path: 'router', message: 'required entity is missing (one "router" with an id)' });
+  if (issues.length || !router) throw new ValidationError(source, issues);
+  const cfg = emptyConfig(router.value as RouterEntity);
+  cfg.notImplemented = notImplemented;
+  for (const e of entities) if (e.type !== 'router') addEntity(cfg, e);
+  issues.push(...crossCheck(cfg));
   if (issues.length) throw new ValidationError(source, issues);
   return cfg;
 }
@@ -116,7 +237,7 @@ function duplicates(type: string, names: string[]): Issue[] {
 }
 
 /** Rules that span entities: unique names, known sslProfiles, roles the router mode allows. */
-function crossCheck(cfg: RouterConfig): Issue[] {
+export function crossCheck(cfg: RouterConfig): Issue[] {
   const out: Issue[] = [];
   out.push(...duplicates('listener', cfg.listeners.map((l) => l.name)));
   out.push(...duplicates('connector', cfg.connectors.map((c) => c.name)));

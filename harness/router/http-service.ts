@@ -1,4 +1,7 @@
-/** The http listener: GET /healthz, /metrics (Prometheus text), /state (JSON). */
+/**
+ * The http listener: GET /healthz and /metrics (Prometheus text). The router's state is
+ * read through AMQP management (management/), as with skrouterd.
+ */
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { ListenerEntity } from './config-schema.ts';
@@ -13,17 +16,32 @@ export class HttpService {
   constructor(private readonly r: Router) {}
 
   async start(): Promise<void> {
-    for (const l of this.r.config.listeners) {
-      if (!l.http) continue;
-      const server = http.createServer((req, res) => this.handle(l, req, res));
-      server.on('connection', (s) => {
-        this.sockets.add(s);
-        s.once('close', () => this.sockets.delete(s));
-      });
-      const port = await listenOn(server, `listener "${l.name}" (http)`, l.host, l.port);
-      this.servers.push({ listener: l, server, port });
-      this.r.log.info('HTTP', 'listening', { listener: l.name, host: l.host, port });
-    }
+    for (const l of this.r.config.listeners) if (l.http) await this.open(l);
+  }
+
+  /** Opens an http listener at run time (management CREATE). */
+  async addListener(l: ListenerEntity): Promise<void> {
+    this.r.config.listeners.push(l);
+    await this.open(l);
+  }
+
+  /** Closes an http listener (management DELETE). */
+  removeListener(name: string): void {
+    const j = this.r.config.listeners.findIndex((l) => l.name === name);
+    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    const i = this.servers.findIndex((s) => s.listener.name === name);
+    if (i >= 0) this.servers.splice(i, 1)[0]!.server.close();
+  }
+
+  private async open(l: ListenerEntity): Promise<void> {
+    const server = http.createServer((req, res) => this.handle(l, req, res));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    const port = await listenOn(server, `listener "${l.name}" (http)`, l.host, l.port);
+    this.servers.push({ listener: l, server, port });
+    this.r.log.info('HTTP', 'listening', { listener: l.name, host: l.host, port });
   }
 
   private handle(l: ListenerEntity, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -40,7 +58,6 @@ export class HttpService {
       return send(200, 'text/plain', ['ok', links, down].filter(Boolean).join('\n') + '\n');
     }
     if (path === '/metrics' && l.metrics) return send(200, 'text/plain; version=0.0.4', renderMetrics(this.r));
-    if (path === '/state') return send(200, 'application/json', JSON.stringify(this.r.state(), null, 2) + '\n');
     send(404, 'text/plain', 'not found\n');
   }
 

@@ -37,6 +37,8 @@ export interface Neighbor {
 
 export interface ConnectorState {
   name: string;
+  /** Set once the connector is deleted: it no longer redials. */
+  removed?: boolean;
   host: string;
   port: number;
   role: LinkRole;
@@ -53,6 +55,8 @@ interface ConnMeta {
   cost?: number;
   neighbor?: Neighbor;
   pendingFlows: PendingFlows;
+  /** Forgets the connection in the router's registry. */
+  untrack: () => void;
 }
 
 export class InterRouter {
@@ -60,6 +64,8 @@ export class InterRouter {
   readonly connectors: ConnectorState[] = [];
   readonly servers: { listener: ListenerEntity; bound: BoundServer }[] = [];
   private readonly conns = new Set<Connection>();
+  /** The connection each connector has open (or is opening). */
+  private readonly dialled = new Map<ConnectorState, Connection>();
   private readonly flowLinks: FlowLinks;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closing = false;
@@ -70,11 +76,58 @@ export class InterRouter {
 
   async start(): Promise<void> {
     this.servers.push(...(await this.r.openListeners((l) => l.role !== 'normal', (s, l) => this.accept(s, l))));
-    for (const c of this.r.config.connectors) {
-      const st: ConnectorState = { name: c.name, host: c.host, port: c.port, role: c.role as LinkRole, state: 'connecting', attempts: 0 };
-      this.connectors.push(st);
-      this.dial(c, st);
+    for (const c of this.r.config.connectors) this.startConnector(c);
+  }
+
+  private startConnector(c: ConnectorEntity): ConnectorState {
+    const st: ConnectorState = { name: c.name, host: c.host, port: c.port, role: c.role as LinkRole, state: 'connecting', attempts: 0 };
+    this.connectors.push(st);
+    this.dial(c, st);
+    return st;
+  }
+
+  /** Adds a connector at run time (management CREATE): it dials at once. */
+  addConnector(c: ConnectorEntity): ConnectorState {
+    this.r.config.connectors.push(c);
+    return this.startConnector(c);
+  }
+
+  /** Removes a connector (management DELETE): its link closes and it never redials. */
+  removeConnector(name: string): void {
+    const st = this.connectors.find((c) => c.name === name);
+    const i = this.r.config.connectors.findIndex((c) => c.name === name);
+    if (i >= 0) this.r.config.connectors.splice(i, 1);
+    if (!st) return;
+    st.removed = true;
+    st.state = 'stopped';
+    this.connectors.splice(this.connectors.indexOf(st), 1);
+    const conn = this.dialled.get(st);
+    this.dialled.delete(st);
+    if (conn) {
+      const n = [...this.neighbors.values()].find((x) => x.conn === conn);
+      if (n) this.dropNeighbor(n, `connector ${name} deleted`);
+      try {
+        conn.close();
+      } catch {
+        // already gone
+      }
     }
+  }
+
+  /** Opens an inter-router or edge listener at run time (management CREATE). */
+  async addListener(l: ListenerEntity): Promise<void> {
+    this.r.config.listeners.push(l);
+    this.servers.push(...(await this.r.openListeners((x) => x === l, (s, x) => this.accept(s, x))));
+  }
+
+  /** Closes an inter-router or edge listener (management DELETE); the links it accepted stay. */
+  async removeListener(name: string): Promise<void> {
+    const i = this.servers.findIndex((s) => s.listener.name === name);
+    const j = this.r.config.listeners.findIndex((l) => l.name === name);
+    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    if (i < 0) return;
+    const [s] = this.servers.splice(i, 1);
+    s!.bound.server.close();
   }
 
   private baseOptions(role: LinkRole, cost: number, frame?: number, sessionFrames?: number) {
@@ -95,12 +148,13 @@ export class InterRouter {
   private accept(socket: Socket, l: ListenerEntity): void {
     const role = l.role as LinkRole;
     const conn = this.r.container.create_connection(this.baseOptions(role, 1, l.maxFrameSize, l.maxSessionFrames) as never);
-    this.wire(conn, { role, direction: 'in', via: l.name, pendingFlows: new Map() });
+    const untrack = this.r.connections.track(conn, role, 'in', `${socket.remoteAddress}:${socket.remotePort}`);
+    this.wire(conn, { role, direction: 'in', via: l.name, pendingFlows: new Map(), untrack });
     conn.accept(socket as never);
   }
 
   private dial(c: ConnectorEntity, st: ConnectorState): void {
-    if (this.closing) return;
+    if (this.closing || st.removed) return;
     st.state = 'connecting';
     st.attempts++;
     const profile = c.sslProfile ? loadSslProfile(this.r.sslProfile(c.sslProfile)) : undefined;
@@ -114,11 +168,14 @@ export class InterRouter {
       port: c.port,
       ...tlsOpts,
     } as never);
-    const meta: ConnMeta = { role, direction: 'out', via: c.name, cost: c.cost, pendingFlows: new Map() };
+    const untrack = this.r.connections.track(conn, role, 'out', `${c.host}:${c.port}`);
+    const meta: ConnMeta = { role, direction: 'out', via: c.name, cost: c.cost, pendingFlows: new Map(), untrack };
+    this.dialled.set(st, conn);
     this.wire(conn, meta, () => {
-      st.state = this.closing ? 'stopped' : 'backoff';
+      if (this.dialled.get(st) === conn) this.dialled.delete(st);
+      st.state = this.closing || st.removed ? 'stopped' : 'backoff';
       st.peer = undefined;
-      if (this.closing) return;
+      if (this.closing || st.removed) return;
       const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(st.attempts - 1, 10));
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -141,6 +198,7 @@ export class InterRouter {
       if (gone) return;
       gone = true;
       this.conns.delete(conn);
+      meta.untrack();
       if (meta.neighbor) this.dropNeighbor(meta.neighbor, why);
       onGone?.();
     };

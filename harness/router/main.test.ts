@@ -4,9 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir } from '../sys/temp-dir.ts';
-import type { RouterState } from './router.ts';
+import { ManagementClient } from './management/client.ts';
 import { freePort, httpGet, LOOPBACK, waitFor } from './test-support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,24 +54,25 @@ afterAll(async () => {
 });
 
 it("runs the deck's solo0/solo1 configs as two processes: HTTP GET through the tcpListener, then stops on SIGTERM", async () => {
-  const web = http.createServer((_req, res) => res.end('hello from the backend in c0'));
+  const web = http.createServer((_req, res) => res.end('hello from the backend behind c1'));
   await new Promise<void>((r) => web.listen(0, LOOPBACK, () => r()));
   const web8090 = (web.address() as AddressInfo).port;
-  const c0 = run(['-c', await deckConfig('solo0.json', { '8090': web8090 }), '--log', join(dir, 'c0.log')]);
+  // knetsim's configs: c0 consumes backend:8080 on its tcpListener, c1 links to c0 and serves it.
+  const port1028 = await freePort();
+  const c0 = run(['-c', await deckConfig('solo0.json', { '1028': port1028 }), '--log', join(dir, 'c0.log')]);
   const p0 = await printedPorts(c0);
-  const c1 = run(['--config', await deckConfig('solo1.json', { '55671': p0['interior-listener']! }), '--log', join(dir, 'c1.log')]);
-  const p1 = await printedPorts(c1);
-  const reachable = (body: string) => {
-    try {
-      return (JSON.parse(body) as RouterState).addresses.some((a) => a.address === 'backend:8080');
-    } catch {
-      return false;
-    }
-  };
-  await waitFor('c1 to reach backend:8080', () => httpGet(p1['health-and-stats']!, '/state').then((r) => r.body), reachable, 15_000);
-  const res = await httpGet(p1['backend:8080']!, '/');
-  expect(res).toEqual({ status: 200, body: 'hello from the backend in c0' });
-  expect((await httpGet(p0['health-and-stats']!, '/healthz')).body).toContain('link c1 up');
+  const c1 = run(['--config', await deckConfig('solo1.json', { '55671': p0['interior-listener']!, '8090': web8090 }), '--log', join(dir, 'c1.log')]);
+  await printedPorts(c1);
+  const m0 = await ManagementClient.connect({ host: LOOPBACK, port: p0['amqp']!, target: 'c0' });
+  try {
+    await waitFor("c0's tcpListener to open (backend:8080 reachable)", () => m0.read('tcpListener', 'backend:8080'), (l) => l['operStatus'] === 'up', 15_000);
+    expect((await m0.query('router.node', ['id', 'cost'])).find((n) => n['id'] === 'c1')).toEqual({ id: 'c1', cost: 1 });
+  } finally {
+    await m0.close();
+  }
+  const res = await httpGet(port1028, '/');
+  expect(res).toEqual({ status: 200, body: 'hello from the backend behind c1' });
+  expect((await httpGet(p0['@9090']!, '/healthz')).body).toContain('link c1 up');
 
   for (const c of [c1, c0]) c.child.kill('SIGTERM');
   for (const c of [c1, c0]) {
@@ -94,6 +95,16 @@ it('exits 1 naming the bad field, before listening', async () => {
   expect(r.out()).toMatch(/listener\[1\] "l"\.port: port must be an integer 0-65535/);
 });
 
+it('runs as `knetsim router` and as the knetsim-router bin: --check names what is accepted without being implemented', async () => {
+  for (const argv of [['bin/knetsim.js', 'router'], ['bin/knetsim-router.js']]) {
+    const child = spawn(process.execPath, [...argv, '--check', '-c', 'conf/router/solo0.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect({ code, out }).toEqual({ code: 0, out: 'config ok: router c0 (accepted, not implemented: listener[4] "@9090".httpRootDir)\n' });
+  }
+});
+
 it('exits 2 on bad usage', async () => {
   const r = run(['--bogus']);
   expect((await r.exit).code).toBe(2);
@@ -110,20 +121,23 @@ it('notices a SIGKILLed peer at once and relinks when it comes back', async () =
   const f0 = await cfg('k0.json', [['router', { id: 'k0', mode: 'interior' }], ['listener', { name: 'i', host: LOOPBACK, port: inter, role: 'inter-router' }],
     ['listener', { name: 'h', host: LOOPBACK, port: h0, http: true }]]);
   const f1 = await cfg('k1.json', [['router', { id: 'k1', mode: 'interior' }], ['connector', { name: 'up', host: LOOPBACK, port: inter, role: 'inter-router' }],
-    ['listener', { name: 'h', host: LOOPBACK, port: h1, http: true }]]);
-  const state = () => httpGet(h1, '/state').then((r) => JSON.parse(r.body) as RouterState);
+    ['listener', { name: 'amqp', host: LOOPBACK, port: h1 }]]);
   const k0 = run(['-c', f0]);
   const k1 = run(['-c', f1]);
-  await waitFor('k1 linked to k0', state, (s) => s.links.length === 1, 15_000).catch(async (e: unknown) => {
+  const m1 = await waitFor('k1 to answer management', () => ManagementClient.connect({ host: LOOPBACK, port: h1, target: 'k1' }), () => true, 15_000);
+  const neighbours = async () => (await m1.query('router.node', ['id', 'routerLink'])).filter((n) => n['routerLink'] !== null).map((n) => n['id']);
+  await waitFor('k1 linked to k0', neighbours, (ids) => ids.length === 1, 15_000).catch(async (e: unknown) => {
     throw new Error(`${String(e)}\n${k0.out()}\n${k1.out()}`);
   });
   k0.child.kill('SIGKILL');
   await k0.exit;
   const t0 = Date.now();
-  await waitFor('k1 to see the link down', state, (s) => s.links.length === 0 && s.routers.length === 0, 5000);
+  await waitFor('k1 to see the link down', () => m1.query('router.node', ['id', 'cost']), (rows) => !rows.some((n) => n['id'] === 'k0' && n['cost'] !== null), 5000);
   expect(Date.now() - t0).toBeLessThan(3000);
   const again = run(['-c', f0]);
-  await waitFor('k1 relinked to the new k0', state, (s) => s.links.length === 1 && s.connectors[0]!.state === 'up', 15_000);
+  await waitFor('k1 relinked to the new k0', () => m1.query('connector', ['name', 'connectionStatus']), (rows) => rows[0]?.['connectionStatus'] === 'SUCCESS', 15_000);
+  expect(await neighbours()).toEqual(['k0']);
+  await m1.close();
   for (const c of [again, k1]) c.child.kill('SIGTERM');
   for (const c of [again, k1]) expect((await c.exit).code).toBe(0);
 }, 40_000);

@@ -7,12 +7,14 @@ import rhea from 'rhea';
 import type { Container } from 'rhea';
 import { HarnessError } from '../sys/errors.ts';
 import { AmqpService } from './amqp-service.ts';
+import { ConnectionRegistry } from './connections.ts';
 import { parseRouterConfig, type RouterConfig } from './config.ts';
 import type { ListenerEntity, SslProfileEntity } from './config-schema.ts';
 import { listenSockets, type BoundServer } from './listen.ts';
 import { loadSslProfile } from './tls.ts';
 import { HttpService } from './http-service.ts';
 import { InterRouter, type ConnectorState } from './inter-router.ts';
+import { ManagementAgent } from './management/agent.ts';
 import { computeRoutes, destinations, LinkStateDb, type RouteEntry, type RouterRecord } from './link-state.ts';
 import { renderMetrics } from './metrics.ts';
 import { fileSink, nullSink, parseEnable, RouterLog, stderrSink, type LogSink } from './log.ts';
@@ -27,7 +29,8 @@ export interface RouterState {
   routers: { id: string; nextHop: string; cost: number }[];
   addresses: { address: string; kind: 'tcp' | 'amqp'; router: string; nextHop: string; cost: number }[];
   listeners: { name: string; role: string; host: string; port: number; http: boolean }[];
-  tcpListeners: { name: string; address: string; host: string; port: number }[];
+  /** `port` is the bound port while the listener is up (its address reachable). */
+  tcpListeners: { name: string; address: string; host: string; port?: number; operStatus: 'up' | 'down' }[];
   flows: { active: number; bufferedBytes: number };
 }
 
@@ -51,6 +54,8 @@ export class Router {
   readonly tcp: TcpAdaptor;
   readonly amqp: AmqpService;
   readonly http: HttpService;
+  readonly connections = new ConnectionRegistry();
+  readonly management = new ManagementAgent(this);
   private seq = 0;
   private pending: NodeJS.Immediate | undefined;
   private readonly rr = new Map<string, number>();
@@ -128,6 +133,7 @@ export class Router {
 
   private recompute(): void {
     this.routes = computeRoutes(this.id, this.db);
+    void this.tcp.syncListeners();
   }
 
   destinations(address: string, kind: 'tcp' | 'amqp'): RouteEntry[] {
@@ -168,7 +174,7 @@ export class Router {
         ...this.amqp.servers.map((s) => ({ name: s.listener.name, role: s.listener.role, host: s.listener.host, port: s.bound.port, http: false })),
         ...this.http.servers.map((s) => ({ name: s.listener.name, role: s.listener.role, host: s.listener.host, port: s.port, http: true })),
       ],
-      tcpListeners: this.tcp.servers.map((s) => ({ name: s.listener.name, address: s.listener.address, host: s.listener.host, port: s.bound.port })),
+      tcpListeners: this.tcp.servers.map((s) => ({ name: s.listener.name, address: s.listener.address, host: s.listener.host, port: s.bound?.port, operStatus: s.operStatus })),
       flows: { active: [...this.tcp.flows.values()].reduce((n, f) => n + f.active, 0), bufferedBytes: this.tcp.bufferedBytes() },
     };
   }
@@ -179,7 +185,7 @@ export interface RouterHandle extends AsyncDisposable {
   readonly router: Router;
   state(): RouterState;
   metrics(): string;
-  /** Bound port of a listener, tcpListener or http listener, by name. */
+  /** Bound port of a listener, tcpListener (while up) or http listener, by name. */
   port(name: string): number;
   close(): Promise<void>;
 }
@@ -197,6 +203,9 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
   const cfg = Array.isArray(config) ? parseRouterConfig(config, opts.source ?? 'startRouter config') : config;
   const { sink, enable } = sinkFor(cfg, opts);
   const log = new RouterLog(sink, parseEnable(enable), { router: cfg.router.id });
+  if (cfg.notImplemented.length) {
+    log.warn('ROUTER', 'not-implemented', { attributes: cfg.notImplemented, note: "in skrouterd's schema, accepted, ignored by this router" });
+  }
   const r = new Router(cfg, log);
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -224,6 +233,7 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
     port(name: string) {
       const l = r.state().listeners.find((x) => x.name === name) ?? r.state().tcpListeners.find((x) => x.name === name);
       if (!l) throw new HarnessError(`router ${r.id} has no listener named ${name}`);
+      if (l.port === undefined) throw new HarnessError(`router ${r.id}: tcpListener ${name} is not listening (its address is not reachable)`);
       return l.port;
     },
     close,

@@ -6,7 +6,7 @@ import { ValidationError } from '../sys/errors.ts';
 import { makeTempDir } from '../sys/temp-dir.ts';
 import { ListenError } from './listen.ts';
 import { startRouter } from './router.ts';
-import { LOOPBACK } from './test-support.ts';
+import { LOOPBACK, waitFor } from './test-support.ts';
 
 it('rejects a bad config before listening, naming the field', async () => {
   const err = await startRouter([['router', { id: 'x', mode: 'interior' }], ['tcpListener', { name: 't', port: 1 }]]).catch((e: unknown) => e);
@@ -20,10 +20,26 @@ it('fails with a ListenError naming the listener when its port is taken, and rel
   const taken = (squatter.address() as net.AddressInfo).port;
   const err = await startRouter([['router', { id: 'x', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
     ['listener', { name: 'h', host: LOOPBACK, port: 0, http: true }],
-    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]]).catch((e: unknown) => e);
+    ['listener', { name: 'amqp', host: LOOPBACK, port: taken }]]).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ListenError);
-  expect((err as Error).message).toBe(`tcpListener "svc": cannot listen on ${LOOPBACK}:${taken}: EADDRINUSE`);
+  expect((err as Error).message).toBe(`listener "amqp": cannot listen on ${LOOPBACK}:${taken}: EADDRINUSE`);
   await new Promise<void>((r) => squatter.close(() => r()));
+});
+
+it('keeps a tcpListener whose port is taken down, saying why in connectionMsg (the router runs on)', async () => {
+  const squatter = net.createServer();
+  await new Promise<void>((r) => squatter.listen(0, LOOPBACK, () => r()));
+  const taken = (squatter.address() as net.AddressInfo).port;
+  const h = await startRouter([['router', { id: 'x', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
+    ['tcpConnector', { name: 'svc', host: LOOPBACK, port: 1, address: 'svc' }],
+    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]]);
+  try {
+    const row = await waitFor('the bind to fail', () => h.router.tcp.servers[0]!, (s) => s.connectionMsg !== '');
+    expect(row).toMatchObject({ operStatus: 'down', connectionMsg: `tcpListener "svc": cannot listen on ${LOOPBACK}:${taken}: EADDRINUSE` });
+  } finally {
+    await h.close();
+    await new Promise<void>((r) => squatter.close(() => r()));
+  }
 });
 
 it("writes structured log lines to the log entity's outputFile", async () => {

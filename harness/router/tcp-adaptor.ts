@@ -2,6 +2,9 @@
  * TCP adaptor: each connection accepted by a tcpListener becomes a flow to a router whose
  * tcpConnector serves the same address (cheapest; round-robin among equals); that router
  * opens TCP to host:port. Intermediate routers splice flow hops together.
+ *
+ * As in skrouterd, a tcpListener listens only while its address is reachable (operStatus
+ * 'up'); when the last tcpConnector for it goes, it stops accepting (open flows go on).
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -23,8 +26,21 @@ interface Held {
   ends: Duplex[];
 }
 
+/** A tcpListener: bound while its address is reachable. */
+export interface TcpListenerState {
+  listener: TcpListenerEntity;
+  counters: Counters;
+  bound?: BoundServer;
+  operStatus: 'up' | 'down';
+  /** Why it is not listening although its address is reachable (a failed bind). */
+  connectionMsg: string;
+  /** The latest sync of this listener (they run one after the other). */
+  syncing: Promise<void>;
+  removed?: boolean;
+}
+
 export class TcpAdaptor {
-  readonly servers: { listener: TcpListenerEntity; bound: BoundServer; counters: Counters }[] = [];
+  readonly servers: TcpListenerState[] = [];
   readonly connectorCounters = new Map<string, Counters>();
   /** Per-address flow counts at ingress. */
   readonly flows = new Map<string, { opened: number; active: number; refusedNoRoute: number }>();
@@ -35,20 +51,86 @@ export class TcpAdaptor {
   maxBuffered = 0;
 
   constructor(private readonly r: Router) {
-    for (const c of r.config.tcpConnectors) this.connectorCounters.set(c.name, { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 });
+    for (const c of r.config.tcpConnectors) this.connectorCounters.set(c.name, newCounters());
   }
 
   async start(): Promise<void> {
-    for (const l of this.r.config.tcpListeners) {
-      const counters: Counters = { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 };
-      const bound = await listenSockets(
-        `tcpListener "${l.name}"`, l.host, l.port, undefined, (s) => this.onClient(l, s, counters), () => {}, {
-        allowHalfOpen: true,
-        pauseOnConnect: true,
-      });
-      this.servers.push({ listener: l, bound, counters });
-      this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port: bound.port });
+    for (const l of this.r.config.tcpListeners) this.servers.push({ listener: l, counters: newCounters(), operStatus: 'down', connectionMsg: '', syncing: Promise.resolve() });
+    await this.syncListeners();
+  }
+
+  /** Opens the tcpListeners whose address became reachable, closes those whose address did not stay so. */
+  syncListeners(): Promise<void> {
+    return Promise.all(this.servers.map((st) => this.sync(st))).then(() => undefined);
+  }
+
+  /** Brings one listener in line with its address's reachability; calls on one listener run in turn. */
+  private sync(st: TcpListenerState): Promise<void> {
+    st.syncing = st.syncing.then(() => this.syncNow(st));
+    return st.syncing;
+  }
+
+  private async syncNow(st: TcpListenerState): Promise<void> {
+    const l = st.listener;
+    const wanted = !st.removed && this.r.destinations(l.address, 'tcp').length > 0;
+    if (wanted && !st.bound) {
+      try {
+        const bound = await listenSockets(`tcpListener "${l.name}"`, l.host, l.port, undefined, (s) => this.onClient(l, s, st.counters), () => {}, {
+          allowHalfOpen: true,
+          pauseOnConnect: true,
+        });
+        st.bound = bound;
+        st.operStatus = 'up';
+        st.connectionMsg = '';
+        this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port: bound.port });
+      } catch (e) {
+        st.connectionMsg = (e as Error).message;
+        this.r.log.error('TCP_ADAPTOR', 'listen-failed', { tcpListener: l.name, address: l.address, error: st.connectionMsg });
+        return;
+      }
+      // The address may have gone while binding.
+      if (st.removed || this.r.destinations(l.address, 'tcp').length === 0) await this.syncNow(st);
+    } else if (!wanted && st.bound) {
+      const bound = st.bound;
+      st.bound = undefined;
+      st.operStatus = 'down';
+      // Stop accepting; connections already carried keep going (as skrouterd does).
+      bound.server.close();
+      this.r.log.info('TCP_ADAPTOR', 'not-listening', { tcpListener: l.name, address: l.address, reason: st.removed ? 'deleted' : 'address not reachable' });
     }
+  }
+
+  /** Adds a tcpListener at run time (management CREATE); it listens once its address is reachable. */
+  async addListener(l: TcpListenerEntity): Promise<TcpListenerState> {
+    this.r.config.tcpListeners.push(l);
+    const st: TcpListenerState = { listener: l, counters: newCounters(), operStatus: 'down', connectionMsg: '', syncing: Promise.resolve() };
+    this.servers.push(st);
+    await this.sync(st);
+    return st;
+  }
+
+  /** Removes a tcpListener (management DELETE): it stops accepting; open flows go on. */
+  async removeListener(name: string): Promise<void> {
+    const st = this.servers.find((s) => s.listener.name === name);
+    if (!st) return;
+    st.removed = true;
+    this.servers.splice(this.servers.indexOf(st), 1);
+    removeNamed(this.r.config.tcpListeners, name);
+    await this.sync(st);
+  }
+
+  /** Adds a tcpConnector at run time: its address is announced to the network. */
+  addConnector(c: TcpConnectorEntity): void {
+    this.r.config.tcpConnectors.push(c);
+    this.connectorCounters.set(c.name, newCounters());
+    this.r.topologyChanged();
+  }
+
+  /** Removes a tcpConnector: new flows no longer reach it; open ones go on. */
+  removeConnector(name: string): void {
+    removeNamed(this.r.config.tcpConnectors, name);
+    this.connectorCounters.delete(name);
+    this.r.topologyChanged();
   }
 
   localAddresses(): string[] {
@@ -128,7 +210,7 @@ export class TcpAdaptor {
         this.r.log.warn('TCP_ADAPTOR', 'connect-failed', { flow: flowId, tcpConnector: c.name, host: c.host, port: c.port, error: err.message });
       } else this.r.log.debug('TCP_ADAPTOR', 'socket-closed', { flow: flowId, tcpConnector: c.name, reason: err.message });
     });
-    this.countSocket(s, this.connectorCounters.get(c.name)!);
+    this.countSocket(s, this.connectorCounters.get(c.name) ?? newCounters());
     return s;
   }
 
@@ -178,12 +260,25 @@ export class TcpAdaptor {
     });
     return [
       ...this.servers.map((s) => row('tcpListener', s.listener.name, s.listener.address, s.counters)),
-      ...this.r.config.tcpConnectors.map((c) => row('tcpConnector', c.name, c.address, this.connectorCounters.get(c.name)!)),
+      ...this.r.config.tcpConnectors.map((c) => row('tcpConnector', c.name, c.address, this.connectorCounters.get(c.name) ?? newCounters())),
     ];
   }
 
   async close(): Promise<void> {
     for (const h of this.held) for (const e of h.ends) e.destroy();
-    await Promise.all(this.servers.map((s) => s.bound.close()));
+    for (const st of this.servers) st.removed = true;
+    await Promise.all(this.servers.map(async (s) => {
+      await s.syncing;
+      await s.bound?.close();
+    }));
   }
+}
+
+function newCounters(): Counters {
+  return { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 };
+}
+
+function removeNamed<T extends { name: string }>(list: T[], name: string): void {
+  const i = list.findIndex((x) => x.name === name);
+  if (i >= 0) list.splice(i, 1);
 }

@@ -56,8 +56,9 @@ export function reachable(state: RouterState, address: string, via?: string): bo
   return state.addresses.some((a) => a.address === address && (via === undefined || a.nextHop === via));
 }
 
+/** Waits until `address` is reachable from `h` and h's tcpListeners for it listen. */
 export const waitReachable = (h: RouterHandle, address: string, timeoutMs?: number) =>
-  waitFor(`${address} reachable from ${h.id}`, () => h.state(), (s) => reachable(s, address), timeoutMs);
+  waitFor(`${address} reachable from ${h.id}`, () => h.state(), (s) => reachable(s, address) && s.tcpListeners.every((l) => l.address !== address || l.operStatus === 'up'), timeoutMs);
 
 export const waitLinks = (h: RouterHandle, peers: string[], timeoutMs?: number) =>
   waitFor(`links ${peers.join(',')} up on ${h.id}`, () => h.state(), (s) => peers.every((p) => s.links.some((l) => l.peer === p)), timeoutMs);

@@ -64,7 +64,7 @@ describe('multi-hop routing', () => {
     expect((await roundTrip(a.port('e'), 'via B again')).toString()).toBe('via B again');
   });
 
-  it('reports no route when the only path is gone', async () => {
+  it('stops listening when the only path is gone (tcpListener down, as skrouterd)', async () => {
     echo ??= await echoServer();
     const pc = await freePort();
     const c = await start('C', [interListener(pc), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
@@ -73,7 +73,8 @@ describe('multi-hop routing', () => {
     await c.close();
     started.splice(started.indexOf(c), 1);
     await waitFor('echo unreachable', () => route(a, 'echo'), (r) => r === undefined);
-    expect((await roundTrip(a.port('e'), 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+    await waitFor('the tcpListener to close', () => a.state().tcpListeners[0]!, (l) => l.operStatus === 'down');
+    expect(() => a.port('e')).toThrow(/tcpListener e is not listening/);
   });
 
   it('keeps exchanging link-state after thousands of control messages (no session buffer leak)', async () => {

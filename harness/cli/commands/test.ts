@@ -14,8 +14,10 @@ export const VITEST = fileURLToPath(new URL('../../../node_modules/vitest/vitest
 
 const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report] [--shard I/N]
 
-Runs scenario files with vitest (default: the scenarios project; --all: every test, unit
-tests included), then writes the HTML report (Allure) and JUnit XML:
+Runs scenario files with vitest (default: the scenarios project, with the built-in skupper
+router unless KNETSIM_ROUTER says otherwise; --all: every test, unit tests included, and,
+when skrouterd is on PATH, the scenarios-skrouterd project: the multi-cluster scenarios
+again against the real skrouterd), then writes the HTML report (Allure) and JUnit XML:
   DIR/html/index.html   the report          (DIR default: ${REPORT_DIR_DEFAULT})
   DIR/junit.xml         for CI
   DIR/allure-results/   the raw results ('knetsim report' regenerates the HTML from them)

@@ -9,9 +9,15 @@ export interface SiteCertificate {
 }
 
 /**
- * A certificate authority made for one run, issuing a certificate per router site (its
- * first worker's address as subjectAltName) with Debian's openssl. Each router presents
- * its own and accepts only peers signed by this CA: mutual TLS on the inter-router links.
+ * A certificate authority made for one run, issuing a certificate per router site with
+ * Debian's openssl. Each router presents its own and accepts only peers signed by this
+ * CA: mutual TLS on the inter-router links.
+ *
+ * Connectors dial the site's first worker by its address and verify the certificate
+ * against it. Node (the built-in router) matches an address against IP subjectAltNames;
+ * Proton (skrouterd) checks only DNS subjectAltNames and the CN, comparing the host string
+ * it dialled. So the certificate names the address both ways: `IP:10.0.0.1` and
+ * `DNS:10.0.0.1` (plus the site id as a DNS name).
  */
 export class SitePki {
   private serial = 1;
@@ -30,9 +36,14 @@ export class SitePki {
 
   async issue(id: string, ip: string): Promise<SiteCertificate> {
     const p = (f: string) => join(this.dir, f);
-    writeFileSync(p(`${id}.ext`), `subjectAltName=IP:${ip},DNS:${id}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    writeFileSync(p(`${id}.ext`), `${siteCertExtensions(id, ip)}\n`);
     await run(['openssl', 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${id}`, '-keyout', p(`${id}.key`), '-out', p(`${id}.csr`)]);
     await run(['openssl', 'x509', '-req', '-in', p(`${id}.csr`), '-CA', this.ca, '-CAkey', p('ca.key'), '-set_serial', String(this.serial++), '-days', '2', '-extfile', p(`${id}.ext`), '-out', p(`${id}.crt`)]);
     return { cert: p(`${id}.crt`), key: p(`${id}.key`), ca: this.ca };
   }
+}
+
+/** The X.509 extensions of a site certificate (openssl -extfile syntax). */
+export function siteCertExtensions(id: string, ip: string): string {
+  return `subjectAltName=IP:${ip},DNS:${ip},DNS:${id}\nextendedKeyUsage=serverAuth,clientAuth`;
 }

@@ -30,21 +30,36 @@ export interface SiteSpec {
   services: readonly SiteService[];
   /** Mutual TLS on inter-router links: this site's certificate and the run's CA. */
   tls?: { cert: string; key: string; ca: string };
+  /** The router's log file (its log entity's outputFile); default: stderr. */
+  logFile?: string;
 }
 
 const TLS_PROFILE = 'inter-router-tls';
 
+/**
+ * The entities of a site's router. With TLS, the inter-router listener authenticates peers
+ * by their certificate (SASL EXTERNAL: skrouterd refuses a TLS peer that offers no SASL
+ * mechanism otherwise) and connectors verify the listener's certificate against the host
+ * they dial (the worker's address; see pki.ts for the DNS name Proton checks).
+ */
 export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] {
   const tls = site.tls ? { sslProfile: TLS_PROFILE } : {};
   const entities: [string, Record<string, unknown>][] = [
     ['router', { id: site.id, mode: 'interior' }],
+    ['log', { module: 'DEFAULT', enable: 'info+', ...(site.logFile ? { outputFile: site.logFile } : {}) }],
     ...(site.tls ? [['sslProfile', { name: TLS_PROFILE, certFile: site.tls.cert, privateKeyFile: site.tls.key, caCertFile: site.tls.ca }] as [string, Record<string, unknown>]] : []),
-    ['listener', { name: 'interior-listener', role: 'inter-router', host: '0.0.0.0', port: INTER_ROUTER_PORT, maxFrameSize: 16384, maxSessionFrames: 640, ...tls, ...(site.tls ? { authenticatePeer: true } : {}) }],
+    ['listener', {
+      name: 'interior-listener', role: 'inter-router', host: '0.0.0.0', port: INTER_ROUTER_PORT, maxFrameSize: 16384, maxSessionFrames: 640, ...tls,
+      ...(site.tls ? { authenticatePeer: true, saslMechanisms: 'EXTERNAL' } : {}),
+    }],
     ['listener', { name: 'amqp', role: 'normal', host: '127.0.0.1', port: AMQP_PORT }],
     ['listener', { name: 'health-and-stats', host: '0.0.0.0', port: HTTP_PORT, http: true, healthz: true, metrics: true }],
   ];
   for (const l of site.links) {
-    entities.push(['connector', { name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640, ...tls }]);
+    entities.push(['connector', {
+      name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640, ...tls,
+      ...(site.tls ? { verifyHostname: true } : {}),
+    }]);
   }
   for (const s of site.services) {
     if (s.listener) entities.push(['tcpListener', { name: s.address, host: '0.0.0.0', port: String(s.listener.port), address: s.address, siteId: site.id }]);

@@ -1,127 +1,167 @@
-import { accessSync, constants, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRouterConfig } from '../../router/index.ts';
+import { parseRouterConfig } from '../../router/config.ts';
+import { ManagementClient } from '../../router/management/client.ts';
 import { Daemon } from '../../sys/daemon.ts';
-import { run } from '../../sys/exec.ts';
 import type { Ledger } from '../../sys/ledger.ts';
 import { nodeTsArgv } from '../../sys/node-script.ts';
 import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
-import { HTTP_PORT, siteConfig, type SiteSpec } from './site-config.ts';
+import type { ConfigChange, Entity } from './config-diff.ts';
+import { ManagementBridge } from './management-bridge.ts';
+import { routerKind, skrouterdOnPath, type RouterKind } from './router-kind.ts';
+import { NODE_ATTRIBUTES, readiness, TCP_LISTENER_ATTRIBUTES, type ReadinessExpectation } from './router-readiness.ts';
+import { AMQP_PORT } from './site-config.ts';
 
 const ROUTER_MAIN = fileURLToPath(new URL('../../router/main.ts', import.meta.url));
 export const ROUTER_READY_TIMEOUT_MS = 30_000;
+/** How long one management call may take before it counts as failed. */
+export const MANAGEMENT_CALL_TIMEOUT_MS = 5_000;
 
-export type RouterKind = 'builtin' | 'skrouterd';
-
-/** The real skrouterd when it is on PATH (or KNETSIM_ROUTER=skrouterd), else our own router. */
-export function routerKind(): RouterKind {
-  const want = process.env.KNETSIM_ROUTER;
-  if (want === 'builtin' || want === 'skrouterd') return want;
-  const onPath = (process.env.PATH ?? '').split(delimiter).some((d) => {
-    try {
-      accessSync(join(d, 'skrouterd'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return onPath ? 'skrouterd' : 'builtin';
-}
-
-/** What the built-in router's GET /state says (the parts the harness waits on). */
-export interface RouterStateView {
-  id: string;
-  links: { peer: string }[];
-  addresses: { address: string; router: string; cost: number }[];
-}
+export { routerKind, type RouterKind };
 
 export interface SkupperRouterOptions {
-  site: SiteSpec;
+  /** The site (router id, its cluster's name). */
+  id: string;
   /** The namespace of the cluster's first worker, where the router runs. */
   netns: string;
   dir: string;
+  /** The config it starts with, in skrouterd's JSON format. */
+  config: Entity[];
+}
+
+/** Files of a router in the run folder. */
+export function routerFiles(dir: string, id: string): { config: string; log: string; out: string; socket: string; bridgeOut: string } {
+  return {
+    config: join(dir, `${id}.json`),
+    // The router's own log (its log entity's outputFile) and its stdout/stderr: both end in .log,
+    // so a failed test carries them (harness/testing/fixture.ts).
+    log: join(dir, `${id}.log`),
+    out: join(dir, `${id}.out.log`),
+    socket: join(dir, `${id}.amqp.sock`),
+    bridgeOut: join(dir, `${id}.bridge.out`),
+  };
 }
 
 /**
- * A skupper router for one cluster, started on its first worker with a generated config
- * file (kept in the run folder). Ready when every link it should have is up and every
- * address it should reach is reachable, observed through the router's own state.
+ * A skupper router for one cluster: skrouterd or the built-in router, started on the
+ * cluster's first worker with a config file in the run folder (kept current: a restarted
+ * router reads it), then read and changed at run time through AMQP management, as skupper
+ * does. Ready when it reaches the routers and addresses it should, as its management
+ * agent reports them.
  */
 export class SkupperRouter {
+  private client: Promise<ManagementClient> | undefined;
+  private stopped = false;
+
   private constructor(
     readonly options: SkupperRouterOptions,
     readonly kind: RouterKind,
-    readonly configFile: string,
+    readonly files: ReturnType<typeof routerFiles>,
     private current: Daemon,
-    private readonly respawn: () => Daemon,
+    private readonly bridge: ManagementBridge,
+    private config: Entity[],
+    private readonly spawn: () => Daemon,
   ) {}
+
+  static async start(ledger: Ledger, options: SkupperRouterOptions): Promise<SkupperRouter> {
+    const kind = routerKind();
+    // The generated config is checked by the built-in router's schema (skrouterd's attribute names) before anything runs.
+    parseRouterConfig(options.config, `generated router config of ${options.id}`);
+    const files = routerFiles(options.dir, options.id);
+    writeFileSync(files.config, JSON.stringify(options.config, null, 2));
+    const argv = kind === 'skrouterd' ? [skrouterdOnPath()!, '-c', files.config] : nodeTsArgv(ROUTER_MAIN, ['-c', files.config]);
+    const spawn = () => Daemon.start(ledger, { name: `router ${options.id} (${kind})`, netns: options.netns, logFile: files.out, argv });
+    const daemon = spawn();
+    try {
+      const bridge = await ManagementBridge.start(ledger, { name: `router ${options.id}`, netns: options.netns, socket: files.socket, port: AMQP_PORT, logFile: files.bridgeOut });
+      const router = new SkupperRouter(options, kind, files, daemon, bridge, [...options.config], spawn);
+      // Connect while it boots: the first change or probe finds the client ready (errors surface there).
+      router.management().catch(() => undefined);
+      return router;
+    } catch (e) {
+      await daemon.stop();
+      throw e;
+    }
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
 
   get daemon(): Daemon {
     return this.current;
   }
 
-  /** SIGKILL, for fault injection; `restart()` brings it back with the same config. */
-  async kill(): Promise<void> {
-    await this.current.kill('SIGKILL');
+  get configFile(): string {
+    return this.files.config;
   }
 
-  restart(): void {
-    this.current = this.respawn();
+  /** The config the router has now (what it started with plus the changes applied since). */
+  currentConfig(): Entity[] {
+    return [...this.config];
   }
 
-  static start(ledger: Ledger, options: SkupperRouterOptions): SkupperRouter {
-    const config = siteConfig(options.site);
-    // The generated config is checked by the router's own schema before anything runs.
-    parseRouterConfig(config, `generated router config of ${options.site.id}`);
-    const configFile = join(options.dir, `${options.site.id}.json`);
-    writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const kind = routerKind();
-    const logFile = join(options.dir, `${options.site.id}.log`);
-    const argv = kind === 'skrouterd' ? ['skrouterd', '-c', configFile] : nodeTsArgv(ROUTER_MAIN, ['-c', configFile, '--log', logFile]);
-    const spawn = () => Daemon.start(ledger, { name: `router ${options.site.id}`, netns: options.netns, logFile: join(options.dir, `${options.site.id}.out`), argv });
-    return new SkupperRouter(options, kind, configFile, spawn(), spawn);
-  }
-
-  get id(): string {
-    return this.options.site.id;
-  }
-
-  /** GET on the router's http listener, from inside its namespace. */
-  async http(path: string): Promise<{ status: number; body: string }> {
-    const r = await run(['socat', '-t', '2', '-T', '3', '-', `TCP:127.0.0.1:${HTTP_PORT}`], {
-      netns: this.options.netns,
-      input: `GET ${path} HTTP/1.0\r\nHost: router\r\n\r\n`,
-      timeoutMs: 5_000,
+  /**
+   * A management client connected to this router, (re)connecting when there is none or
+   * it was lost; waits while the router starts, fails at once if the router has exited.
+   */
+  async management(timeoutMs = ROUTER_READY_TIMEOUT_MS): Promise<ManagementClient> {
+    const have = await this.client?.catch(() => undefined);
+    if (have?.open) return have;
+    this.client = waitFor(
+      `router ${this.id} to answer AMQP management`,
+      async () => {
+        if (this.stopped) throw new WaitAbort(new Error(`router ${this.id} was stopped`));
+        if (!this.daemon.running) throw new WaitAbort(this.daemon.error('exited'));
+        return ready(await ManagementClient.connect({ path: this.files.socket, target: `router ${this.id}` }, MANAGEMENT_CALL_TIMEOUT_MS));
+      },
+      { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
+    ).then(async (c) => {
+      if (this.stopped) await c.close();
+      return c;
     });
-    const [head = '', ...rest] = r.stdout.split('\r\n\r\n');
-    const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1] ?? 0);
-    return { status, body: rest.join('\r\n\r\n') };
+    return this.client;
   }
 
-  async state(): Promise<RouterStateView> {
-    const r = await this.http('/state');
-    if (r.status !== 200) throw new Error(`GET /state answered ${r.status || 'nothing'}`);
-    return JSON.parse(r.body) as RouterStateView;
+  /** Every entity of `type` (skrouterd's names) with the attributes asked for. */
+  async query(type: string, attributeNames: readonly string[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.management()).query(type, attributeNames, MANAGEMENT_CALL_TIMEOUT_MS);
   }
 
-  /** Waits until links to `peers` are up and `addresses` are reachable (skrouterd: until /healthz is 200). */
-  async waitReady(expect: { peers: readonly string[]; addresses: readonly string[] }, timeoutMs = ROUTER_READY_TIMEOUT_MS): Promise<void> {
+  async read(type: string, name: string): Promise<Record<string, unknown>> {
+    return (await this.management()).read(type, name, MANAGEMENT_CALL_TIMEOUT_MS);
+  }
+
+  /** Applies changes with management CREATE/DELETE, one after the other, and records them in the config file. */
+  async apply(changes: readonly ConfigChange[]): Promise<void> {
+    const m = await this.management();
+    for (const c of changes) {
+      if (c.op === 'DELETE') {
+        await m.delete(c.type, c.name, MANAGEMENT_CALL_TIMEOUT_MS);
+        this.config = this.config.filter(([t, a]) => !(t === c.type && a['name'] === c.name));
+      } else {
+        await m.create(c.type, c.name, c.attributes ?? {}, MANAGEMENT_CALL_TIMEOUT_MS);
+        this.config.push([c.type, { name: c.name, ...c.attributes }]);
+      }
+    }
+    writeFileSync(this.files.config, JSON.stringify(this.config, null, 2));
+  }
+
+  /** Waits until the router reaches `want.peers` and its tcpListeners for `want.addresses` are up. */
+  async waitReady(want: ReadinessExpectation, timeoutMs = ROUTER_READY_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     await waitFor(
-      `router ${this.id} to link with [${expect.peers.join(', ')}] and reach [${expect.addresses.join(', ')}]`,
+      `router ${this.id} to reach [${want.peers.join(', ')}] and open its tcpListeners for [${want.addresses.join(', ')}]`,
       async () => {
         if (!this.daemon.running) throw new WaitAbort(this.daemon.error('exited before it was ready'));
-        if (this.kind === 'skrouterd') {
-          const h = await this.http('/healthz');
-          return h.status === 200 ? ready(undefined) : notYet(`/healthz answered ${h.status || 'nothing'}`);
-        }
-        const s = await this.state();
-        const up = new Set(s.links.map((l) => l.peer));
-        const reach = new Set(s.addresses.map((a) => a.address));
-        const missingLinks = expect.peers.filter((p) => !up.has(p));
-        const missingAddrs = expect.addresses.filter((a) => !reach.has(a));
-        if (missingLinks.length === 0 && missingAddrs.length === 0) return ready(undefined);
-        return notYet(`links up: [${[...up].join(', ')}], addresses: [${[...reach].join(', ')}]`);
+        const m = await this.management(Math.max(1, deadline - Date.now()));
+        const [nodes, listeners] = await Promise.all([
+          want.peers.length ? m.query('router.node', NODE_ATTRIBUTES, MANAGEMENT_CALL_TIMEOUT_MS) : [],
+          want.addresses.length ? m.query('tcpListener', TCP_LISTENER_ATTRIBUTES, MANAGEMENT_CALL_TIMEOUT_MS) : [],
+        ]);
+        const r = readiness(nodes, listeners, want);
+        return r.ready ? ready(undefined) : notYet(r.seen);
       },
       { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
     ).catch((e: Error) => {
@@ -129,7 +169,21 @@ export class SkupperRouter {
     });
   }
 
+  /** SIGKILL, for fault injection; `restart()` brings it back with its current config. */
+  async kill(): Promise<void> {
+    await this.current.kill('SIGKILL');
+  }
+
+  restart(): void {
+    this.current = this.spawn();
+  }
+
+  /** Stops the router and its bridge (a connection still being made closes when it is). Idempotent. */
   async stop(): Promise<void> {
-    await this.daemon.stop();
+    this.stopped = true;
+    const pending = this.client;
+    this.client = undefined;
+    await Promise.all([this.current.stop(), this.bridge.stop()]);
+    await pending?.then((c) => c.close(), () => undefined);
   }
 }

@@ -55,7 +55,11 @@ function programs(): ProgramCheck[] {
     { name: 'tcpdump', argv: ['tcpdump', '--version'], pattern: /tcpdump version (\S+)/, required: false, fix: apt('tcpdump') },
     { name: 'tshark', argv: ['tshark', '--version'], pattern: /TShark \(Wireshark\) (\S+)/, required: false, fix: apt('tshark') },
     { name: 'iperf3', argv: ['iperf3', '--version'], pattern: /iperf (\S+)/, required: false, fix: apt('iperf3') },
-    { name: 'socat', argv: ['socat', '-V'], pattern: /socat version (\S+)/, required: false, fix: apt('socat') },
+    { name: 'socat', argv: ['socat', '-V'], pattern: /socat version (\S+)/, required: false, fix: `${apt('socat')}; multi-cluster runs reach their routers' management through it` },
+    {
+      name: 'skrouterd', argv: ['skrouterd', '--version'], pattern: /^(\S+)/m, required: false,
+      fix: 'optional: the real skupper-router, built from source (github.com/skupperproject/skupper-router, with Apache Qpid Proton); on PATH, multi-cluster runs use it and knetsim test --all adds the scenarios-skrouterd project',
+    },
     { name: 'ifconfig (net-tools)', argv: ['ifconfig', '--version'], pattern: /net-tools (\S+)/, required: false, fix: apt('net-tools') },
     { name: 'openssl', argv: ['openssl', 'version'], pattern: /OpenSSL (\S+)/, required: false, fix: apt('openssl') },
   ];
