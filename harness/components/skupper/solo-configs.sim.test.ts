@@ -1,6 +1,8 @@
-// knetsim's own router configs (conf/router/solo0.json and solo1.json, as IBM/k8s-netsim has
-// them), run unchanged by the router this run uses (KNETSIM_ROUTER: the built-in one, or
-// skrouterd), in a namespace of their own: their fixed ports touch nothing of the host's.
+// The deck's router configs (conf/router/solo0.json and solo1.json: the entities of the deck's
+// chapter 4 slides, with the attributes knetsim's generated configs carry), run unchanged by
+// the router this run uses (KNETSIM_ROUTER: the built-in one, or skrouterd), in a namespace of
+// their own: their fixed ports touch nothing of the host's. KNETSIM_SOLO_DIR=DIR runs the
+// same test on another folder's solo0/solo1.json, e.g. a checkout of IBM/k8s-netsim's conf/.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,8 @@ import { waitTcpListening } from '../../sys/wait-listening.ts';
 import { ManagementBridge } from './management-bridge.ts';
 import { routerKind, skrouterdOnPath } from './router-kind.ts';
 
-const conf = (f: string) => fileURLToPath(new URL(`../../../conf/router/${f}`, import.meta.url));
+const SOLO_DIR = process.env.KNETSIM_SOLO_DIR ?? fileURLToPath(new URL('../../../conf/router/', import.meta.url));
+const conf = (f: string) => join(SOLO_DIR, f);
 const ROUTER_MAIN = fileURLToPath(new URL('../../router/main.ts', import.meta.url));
 
 const kind = routerKind();
@@ -48,7 +51,7 @@ async function management(name: string, port: number): Promise<ManagementClient>
   return m;
 }
 
-describe(`knetsim's solo0.json and solo1.json, unchanged, on ${kind}`, () => {
+describe(`knetsim's solo0.json and solo1.json (${SOLO_DIR}), unchanged, on ${kind}`, () => {
   beforeAll(async () => {
     ledger = Ledger.create(runDir, { runId, createdAt: new Date().toISOString(), ownerPid: process.pid, ownerStartTime: processStartTime(process.pid) ?? '?', detached: false, topology: 'solo-configs' });
     await createNetns(ledger, [ns]);
