@@ -21,6 +21,7 @@ const MULTICLUSTER = [
   'scenarios/faults-processes.test.ts',
   'harness/components/skupper/*.sim.test.ts',
   'harness/components/skupper/*.skrouterd.test.ts',
+  'harness/model/multicluster.sim.test.ts',
 ];
 const skrouterdProject = skrouterdOnPath() !== undefined || process.argv.some((a) => a.includes('scenarios-skrouterd'));
 

@@ -269,6 +269,11 @@ export class MultiCluster {
     for (const id of changed) await this.sim.reporter.attach(`router config ${id}.json`, readFileSync(this.router(id).configFile, 'utf8'), 'application/json');
   }
 
+  /** Closes this process's connections to the routers, which keep running. */
+  async disconnect(): Promise<void> {
+    await Promise.all([...this.routers.values()].map((r) => r.disconnect()));
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.routers.values()].map((r) => r.stop()));
   }

@@ -253,6 +253,17 @@ export class Simulation implements AsyncDisposable {
     saveRunState(this.runDir, this);
   }
 
+  /**
+   * Lets this process go and the run live on (`knetsim up --detach`): closes this process's
+   * own connections (etcd clients, router management) and leaves every daemon running;
+   * `knetsim down RUN` or `clean` ends the run later.
+   */
+  async detach(): Promise<void> {
+    this.saveState();
+    for (const c of this.clusters.values()) c.etcd.kv().close();
+    await this.multiClusterState?.disconnect();
+  }
+
   /** Stops every daemon and removes every namespace and file of the run. Idempotent. */
   async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
     if (this.stopped) return;

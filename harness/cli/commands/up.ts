@@ -50,6 +50,7 @@ export async function up(args: string[]): Promise<number> {
   // performance.now() counts from this process's start: the figure includes loading knetsim.
   log(`*** all ready in ${Math.round(performance.now())} ms since knetsim started`);
   if (detached) {
+    await sim.detach();
     console.log(sim.runId);
     log(`*** run ${sim.runId} is running; state and logs in ${sim.runDir}`);
     log(`*** knetsim exec ${sim.runId} C0w1:c1 -- ping -c 3 C0w2:c2   |   knetsim down ${sim.runId}`);

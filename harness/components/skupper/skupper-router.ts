@@ -178,6 +178,13 @@ export class SkupperRouter {
     this.current = this.spawn();
   }
 
+  /** Closes this process's management connection; the router keeps running (a detached run). */
+  async disconnect(): Promise<void> {
+    const pending = this.client;
+    this.client = undefined;
+    await pending?.then((c) => c.close(), () => undefined);
+  }
+
   /** Stops the router and its bridge (a connection still being made closes when it is). Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
