@@ -29,6 +29,9 @@ describe('knetsim capture / decode on a detached run', () => {
       const ping = await knetsim(['exec', runId, 'C0w1:c1', '--', 'ping', '-c', '2', '-i', '0.2', 'C0w2:c2']);
       expect(ping.exitCode, ping.stdout + ping.stderr).toBe(0);
       const r = await cap;
+      // The deck of the detached run lives on after `up` exited: C0's web server from C1, by host:port as at the prompt.
+      const page = await knetsim(['exec', runId, 'C1w2:c2', '--', 'wget', '-q', '-T', '10', '-O', '-', 'C1w1:1028']);
+      expect(page.stdout, page.stderr).toBe('<h1>hello from C0w3:c4</h1>'); // execa drops the last newline
       expect(r.exitCode, r.stderr).toBe(0);
       const lines = r.stdout.trim().split('\n');
       expect(lines, r.stdout).toHaveLength(4);
