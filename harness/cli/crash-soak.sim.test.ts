@@ -7,22 +7,14 @@ import { Ledger } from '../sys/ledger.ts';
 import { listNetns } from '../sys/netns.ts';
 import { isSameProcess } from '../sys/proc.ts';
 import { makeTempDir } from '../sys/temp-dir.ts';
+import { mulberry32 } from '../sys/prng.ts';
 import { sleep } from '../sys/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
 const KILLS = Number(process.env.KNETSIM_SOAK_KILLS ?? 20);
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const sh = $({ quiet: true });
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUN_ID_PATTERN } from '../sys/run-dir.ts';
 import { TEMP_PREFIX } from '../sys/temp-dir.ts';
+import { groupDeadline, type GroupDeadline } from '../sys/group-deadline.ts';
 
 /** The knetsim command, run by node (tsx loader inside). */
 export const KNETSIM_BIN = fileURLToPath(new URL('../../bin/knetsim.js', import.meta.url));
@@ -64,7 +65,7 @@ async function runInGroup(o: IsolatedRunOptions, stateDir: string): Promise<Isol
   const out = openSync(o.logFile, 'w');
   const started = Date.now();
   const [cmd, ...args] = o.argv;
-  let timedOut = false;
+  let deadline: GroupDeadline | undefined;
   const exit = await new Promise<{ code: number | null; signal: string | null }>((done) => {
     const child = spawn(cmd!, args, {
       cwd: o.cwd,
@@ -72,30 +73,15 @@ async function runInGroup(o: IsolatedRunOptions, stateDir: string): Promise<Isol
       stdio: ['ignore', out, out],
       env: { ...process.env, ...o.env, KNETSIM_STATE_DIR: stateDir },
     });
-    const pgid = child.pid;
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (pgid === undefined) return;
-      try {
-        process.kill(-pgid, sig);
-      } catch {
-        /* the group is gone */
-      }
-    };
-    let hard: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup('SIGTERM');
-      hard = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
-    }, o.timeoutMs);
+    const group = groupDeadline(child.pid, o.timeoutMs, KILL_GRACE_MS);
+    deadline = group;
     child.on('error', () => {
-      clearTimeout(timer);
+      group.end();
       done({ code: null, signal: 'spawn error' });
     });
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (hard) clearTimeout(hard);
       // Anything the child started in its group and left running goes with it.
-      killGroup('SIGKILL');
+      group.end();
       done({ code, signal });
     });
   });
@@ -105,7 +91,7 @@ async function runInGroup(o: IsolatedRunOptions, stateDir: string): Promise<Isol
   return {
     exitCode: exit.code,
     signal: exit.signal,
-    timedOut,
+    timedOut: deadline?.timedOut ?? false,
     durationMs: Date.now() - started,
     outputTail: text.trimEnd().split('\n').slice(-40).join('\n'),
     cleaned,

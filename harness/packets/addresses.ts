@@ -2,6 +2,7 @@
  * Address text for decoded packets. Captures repeat the same few addresses, so the
  * text is cached by numeric value: the hot path does an array lookup, not string building.
  */
+import { formatIpv6Groups } from '../sys/ipv6.ts';
 
 // Direct-mapped caches: a slot holds the last address that hashed to it (no allocation on a hit).
 const SLOTS = 4096;
@@ -53,24 +54,7 @@ export function hexAddress(b: Uint8Array, i: number, length: number): string {
 export function ipv6At(b: Uint8Array, i: number): string {
   const groups: number[] = [];
   for (let k = 0; k < 8; k++) groups.push((b[i + 2 * k]! << 8) | b[i + 2 * k + 1]!);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let k = 0; k < 8; ) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - k > bestLen) {
-      bestStart = k;
-      bestLen = end - k;
-    }
-    k = end;
-  }
-  const text = (from: number, to: number) => groups.slice(from, to).map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return text(0, 8);
-  return `${text(0, bestStart)}::${text(bestStart + bestLen, 8)}`;
+  return formatIpv6Groups(groups);
 }
 
 /** Parses dotted-quad text into 4 bytes; throws on anything else (builder input). */

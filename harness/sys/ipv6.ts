@@ -30,7 +30,11 @@ export function parseIpv6(s: string): bigint {
 
 /** The canonical text form (RFC 5952: lowercase, longest run of zero groups as ::). */
 export function formatIpv6(n: bigint): string {
-  const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn));
+  return formatIpv6Groups(Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn)));
+}
+
+/** RFC 5952 text of eight 16-bit groups: lower case, the longest run of two or more zero groups as `::`. */
+export function formatIpv6Groups(groups: readonly number[]): string {
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {

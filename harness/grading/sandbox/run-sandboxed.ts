@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeTsArgv } from '../../sys/node-script.ts';
 import { sandboxChildPid } from './host-pid.ts';
 import type { FromLauncher, SandboxSpec, ToLauncher } from './spec.ts';
+import { groupDeadline } from '../../sys/group-deadline.ts';
 
 const LAUNCHER = fileURLToPath(new URL('./launcher-main.ts', import.meta.url));
 /** Time between SIGTERM and SIGKILL of a sandbox at its deadline. */
@@ -103,7 +104,6 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   let junit: string | undefined;
   let sandboxError: string | undefined;
   let markError: string | undefined;
-  let timedOut = false;
   let exit: { code: number | null; signal: string | null } = { code: null, signal: null };
 
   const [cmd, ...args] = ['unshare', '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child', '--propagation', 'private', '--', ...nodeTsArgv(LAUNCHER, [])];
@@ -125,20 +125,7 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   const tell = (m: ToLauncher) => {
     if (child.connected) child.send(m);
   };
-  const killGroup = (sig: NodeJS.Signals) => {
-    if (outer === undefined) return;
-    try {
-      process.kill(-outer, sig);
-    } catch {
-      /* gone */
-    }
-  };
-  let hard: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup('SIGTERM');
-    hard = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
-  }, o.timeoutMs);
+  const deadline = groupDeadline(outer, o.timeoutMs, KILL_GRACE_MS);
 
   child.on('message', (m: FromLauncher) => {
     switch (m.type) {
@@ -176,9 +163,8 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
     child.on('error', (e) => done({ code: null, signal: `spawn error: ${e.message}` }));
     child.on('close', (code, signal) => done({ code, signal }));
   });
-  clearTimeout(timer);
-  if (hard) clearTimeout(hard);
-  killGroup('SIGKILL');
+  deadline.end();
+  const timedOut = deadline.timedOut;
   if (outer !== undefined) liveGroups.delete(outer);
   uidsInUse.delete(uid);
   rmSync(rootDir, { recursive: true, force: true });
