@@ -1,7 +1,7 @@
 // Sharding end to end: the same tests run once whole and as separate shard processes (each
 // with its own state folder and report folder), then `knetsim merge`; the merged report must
 // say what the single run says. Real simulations, real vitest, real Allure.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -184,5 +184,45 @@ describe('knetsim test --shard and knetsim merge', () => {
     const rows = (dir: string) => [...readFileSync(join(dir, 'index.html'), 'utf8').matchAll(/<tr data-variant="([^"]+)"/g)].map((x) => x[1]);
     expect(rows(out('merged'))).toEqual(['vxlan', 'no-default-gw', 'ipip']);
     expect(existsSync(join(out('merged'), 'work', 'no-default-gw', 'scenarios', 'vitest.log'))).toBe(true);
+  });
+
+  test('a class graded as 4 shards (knetsim grade --shard), merged, gives the grades of one run', { timeout: 300_000 }, async () => {
+    // The deck's exercises without their scenario checks (those are graded in sandboxes by
+    // grade.sim.test.ts): every data check, graded for real by the CLI, over the four samples.
+    const exercises = join(work, 'grade-exercises');
+    for (const id of readdirSync(join(REPO_ROOT, 'exercises')).filter((d) => existsSync(join(REPO_ROOT, 'exercises', d, 'exercise.json')))) {
+      cpSync(join(REPO_ROOT, 'exercises', id), join(exercises, id), { recursive: true });
+      const file = join(exercises, id, 'exercise.json');
+      const ex = JSON.parse(readFileSync(file, 'utf8')) as { checks: { id: string; kind: string; requires?: string[] }[] };
+      const kept = ex.checks.filter((c) => c.kind !== 'scenario');
+      const ids = new Set(kept.map((c) => c.id));
+      ex.checks = kept.map((c) => (c.requires ? { ...c, requires: c.requires.filter((r) => ids.has(r)) } : c));
+      writeFileSync(file, JSON.stringify(ex));
+    }
+    const submissions = join(REPO_ROOT, 'exercises/samples');
+    const out = (name: string) => join(work, `grades-${name}`);
+    const grade = (name: string, extra: string[] = []) =>
+      knetsim(`grade-${name}`, ['grade', '--submissions', submissions, '--exercises', exercises, '--out', out(name), ...extra]);
+    const runs = await mapLimit(['whole', '1', '2', '3', '4'], AT_ONCE, (name) => grade(name, name === 'whole' ? [] : ['--shard', `${name}/4`]));
+    expect(runs.map((r) => r.exitCode), runs.map((r) => r.log).join('\n')).toEqual([0, 0, 0, 0, 0]);
+    const m = await knetsim('grade-merge', ['merge', out('3'), out('1'), out('4'), out('2'), '--out', out('merged')]);
+    expect(m.exitCode, m.log).toBe(0);
+
+    // Every CSV equal, and every student's checks; only dates and run times may differ.
+    for (const csv of ['grades.csv', 'checks.csv', 'moodle.csv', 'canvas.csv']) {
+      expect(readFileSync(join(out('merged'), csv), 'utf8'), csv).toBe(readFileSync(join(out('whole'), csv), 'utf8'));
+    }
+    const students = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'grades.json'), 'utf8')) as { students: { student: string; durationMs?: number; gradedAt?: string; exercises: { checks: { durationMs?: number }[] }[] }[] }).students
+        .map(({ durationMs: _d, gradedAt: _g, ...r }) => ({ ...r, exercises: r.exercises.map((e) => ({ ...e, checks: e.checks.map(({ durationMs: _, ...c }) => c) })) }))
+        .sort((a, b) => a.student.localeCompare(b.student));
+    expect(students(out('merged'))).toEqual(students(out('whole')));
+    expect(students(out('whole')).map((r) => r.student)).toEqual(['broken', 'empty', 'partial', 'perfect']);
+    expect(readdirSync(join(out('merged'), 'students')).sort()).toEqual(['broken.html', 'empty.html', 'partial.html', 'perfect.html']);
+
+    // A shard left out is named, and nothing is merged.
+    const missing = await knetsim('grade-merge-missing', ['merge', out('1'), out('2'), out('4'), '--out', out('partial')]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.log).toMatch(/missing shard\(s\) 3\/4 of 4/);
   });
 });
