@@ -29,6 +29,24 @@ interface RheaSenderInternals {
 
 type Pending = { chunk?: Buffer; cb: (err?: Error | null) => void };
 
+/**
+ * Closes a link so that rhea forgets it once both ends have detached. rhea removes a link
+ * from its session only on its own schedule: when the peer detaches first, it closes and
+ * removes the link on the next tick, unless the application closes it in between, which
+ * cancels the removal and leaves the link in the session's maps for good. So a link the
+ * peer has already detached is left to rhea; any other is closed (with `error`, if any), and
+ * rhea removes it when the peer's detach comes back.
+ */
+export function releaseLink(l: Sender | Receiver, error?: { condition: string; description: string }): void {
+  const remote = (l as unknown as { remote: { detach?: unknown } }).remote;
+  if (remote.detach !== undefined || l.is_closed()) return;
+  try {
+    l.close(error);
+  } catch {
+    // connection already gone
+  }
+}
+
 export class AmqpFlowStream extends Duplex {
   private pending: Pending[] = [];
   private sent = 0;
@@ -132,13 +150,7 @@ export class AmqpFlowStream extends Duplex {
     const failed = err !== null || !(this.gotEnd && this.sentEnd);
     this.pending = [];
     const condition = failed ? { condition: 'amqp:link:detach-forced', description: err?.message ?? 'flow aborted' } : undefined;
-    for (const l of [this.sender, this.receiver]) {
-      try {
-        if (!l.is_closed()) l.close(condition);
-      } catch {
-        // connection already gone
-      }
-    }
+    for (const l of [this.sender, this.receiver]) releaseLink(l, condition);
     cb(err);
   }
 }

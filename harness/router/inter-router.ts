@@ -264,6 +264,16 @@ export class InterRouter {
     return n ? this.flowLinks.open(n, flowId, address, dst) : undefined;
   }
 
+  /** Links rhea holds in the sessions of inter-router connections (control, message and flow links). */
+  amqpLinks(): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const sessions = (c as unknown as { local_channel_map: Record<string, { links: Record<string, unknown> }> }).local_channel_map;
+      for (const s of Object.values(sessions)) n += Object.keys(s.links).length;
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearTimeout(t);
