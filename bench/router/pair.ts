@@ -19,6 +19,8 @@ export interface PairOptions {
   main: string;
   dir: string;
   peerPort: number;
+  /** Extra node flags for our router processes (e.g. --cpu-prof). */
+  nodeArgs?: string[];
   /** router.workerThreads, when set. */
   workerThreads?: number;
   /** The harness's inter-router frame settings (site-config.ts), so we measure what users run. */
@@ -60,6 +62,7 @@ export async function startPair(o: PairOptions): Promise<RouterPair> {
     const file = join(o.dir, `${o.kind}-${id}.json`);
     writeFileSync(file, JSON.stringify(cfg, null, 2));
     const argv = o.kind === 'skrouterd' ? ['skrouterd', '-c', file] : nodeTsArgv(o.main, ['-c', file]);
+    if (o.kind === 'ours') argv.splice(1, 0, ...(o.nodeArgs ?? []));
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
   }

@@ -30,6 +30,8 @@ const { values } = parseArgs({
     'worker-threads': { type: 'string' },
     ours: { type: 'string' },
     'no-skrouterd': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
     soak: { type: 'string' },
     'soak-inflight': { type: 'string', default: '16' },
   },
@@ -101,6 +103,8 @@ interface Target {
 const TESTS = ['upload MiB/s', 'download MiB/s', 'conn/s seq', `conn/s ${INFLIGHT} in flight`] as const;
 type Test = (typeof TESTS)[number];
 
+const ONLY = values.only?.split(',');
+
 async function runTest(t: Test, port: number): Promise<number> {
   switch (t) {
     case 'upload MiB/s': return upload(port, BYTES);
@@ -131,7 +135,8 @@ const stopAll = async () => {
 };
 process.once('SIGINT', () => void stopAll().then(() => (process.exitCode = 130)));
 try {
-  const ours = await startPair({ kind: 'ours', main: OURS, dir, peerPort: peer.port, ...FRAMES, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
+  const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const ours = await startPair({ kind: 'ours', main: OURS, dir, peerPort: peer.port, ...FRAMES, nodeArgs, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
   targets.push({ name: 'ours', port: ours.port, pair: ours });
   await waitWorking('our router pair', ours.port);
   const withSk = !values['no-skrouterd'] && onPath('skrouterd');
@@ -166,7 +171,7 @@ try {
     const results = new Map<string, number[]>();
     for (let rep = 1; rep <= REPS; rep++) {
       console.log(`\nrepetition ${rep}/${REPS} (load ${load()})`);
-      for (const test of TESTS) {
+      for (const test of TESTS.filter((x, i) => !ONLY || ONLY.includes(['up', 'down', 'seq', 'inflight'][i]!))) {
         const line: string[] = [];
         for (const t of targets) {
           const v = await runTest(test, t.port);
@@ -181,7 +186,7 @@ try {
     }
     const best = (name: string, test: Test) => Math.max(...(results.get(`${name}|${test}`) ?? [NaN]));
     console.log(`\nbest of ${REPS} (ratio to direct; ours / skrouterd)`);
-    for (const test of TESTS) {
+    for (const test of TESTS.filter((x) => results.has(`direct|${x}`))) {
       const d = best('direct', test);
       const cells = targets.map((t) => `${t.name} ${f0(best(t.name, test))}${t.name === 'direct' ? '' : ` (${(best(t.name, test) / d).toFixed(2)}x)`}`);
       const vsSk = targets.some((t) => t.name === 'skrouterd') ? `  ours/skrouterd ${(best('ours', test) / best('skrouterd', test)).toFixed(2)}` : '';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
 import { echoServer, freePort, interConnector, interListener, LOOPBACK, metricValue, roundTrip, routerConfig, waitFor, waitReachable } from './test-support.ts';
 
-// Every flow hop is a link pair; once a flow is over, both routers must forget both links.
+// Every flow hop takes a link from each router's pool for each direction and gives it back
+// when done: the links attached on inter-router connections must not grow with the flows.
 let a: RouterHandle;
 let b: RouterHandle;
 let echo: Awaited<ReturnType<typeof echoServer>>;
@@ -21,14 +22,25 @@ afterAll(async () => {
   await echo?.close();
 });
 
-const links = (h: RouterHandle) => metricValue(h.metrics(), 'skrouter_amqp_links');
+const links = (h: RouterHandle) =>
+  (metricValue(h.metrics(), 'skrouter_amqp_links', { kind: 'control' }) ?? NaN) + (metricValue(h.metrics(), 'skrouter_amqp_links', { kind: 'data' }) ?? NaN);
 
-it('forgets both links of every finished flow on both routers (300 short connections)', async () => {
-  const idle = { a: links(a)!, b: links(b)! };
-  expect(idle.a).toBeGreaterThan(0); // the control and message links
-  for (let i = 0; i < 100; i++) expect((await roundTrip(a.port('e'), `short ${i}`)).toString()).toBe(`short ${i}`);
-  // 200 more, 20 at a time, some closing while others open.
-  for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 20 }, () => roundTrip(a.port('e'), 'x'.repeat(5000))));
-  await waitFor('flow links released on A and B', () => ({ a: links(a), b: links(b), flows: a.state().flows.active }),
-    (v) => v.a === idle.a && v.b === idle.b && v.flows === 0, 5000);
+it('keeps the link count flat over 600 short connections (links go back to the pool)', async () => {
+  const batch = async (n: number) => {
+    for (let i = 0; i < n / 20; i++) {
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, j) => roundTrip(a.port('e'), `short ${i}.${j} `.repeat(300))));
+      replies.forEach((r, j) => expect(r.toString()).toBe(`short ${i}.${j} `.repeat(300)));
+    }
+    await waitFor('flows to finish', () => a.state().flows.active, (n) => n === 0);
+  };
+  for (let i = 0; i < 20; i++) expect((await roundTrip(a.port('e'), `seq ${i}`)).toString()).toBe(`seq ${i}`);
+  await batch(100);
+  const warm = { a: links(a), b: links(b) };
+  expect(warm.a).toBeGreaterThan(0);
+  await batch(500);
+  // A leak would add two links per flow (1,000 here); 20 flows at a time need at most ~50 per side.
+  const after = { a: links(a), b: links(b) };
+  expect(after.a).toBeLessThanOrEqual(warm.a + 8);
+  expect(after.b).toBeLessThanOrEqual(warm.b + 8);
+  expect(Math.max(after.a, after.b)).toBeLessThan(120);
 });

@@ -1,189 +1,148 @@
 /**
  * TCP adaptor: each connection accepted by a tcpListener becomes a flow to a router whose
  * tcpConnector serves the same address (cheapest; round-robin among equals); that router
- * opens TCP to host:port. Intermediate routers splice flow hops together.
+ * opens TCP to host:port. The flows themselves run in the lanes (lane.ts); this is the
+ * primary's side: it binds the tcpListeners, keeps the tcpConnectors, feeds the lanes
+ * routes, and adds up their gauges. tcpListeners and tcpConnectors can be added and
+ * removed while the router runs.
  */
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
-import type { AmqpFlowStream } from './flow-stream.ts';
-import { listenSockets, type BoundServer } from './listen.ts';
+import type { AddressFlows, Counters } from './lane-protocol.ts';
+import { Lanes, type LanesHooks } from './lanes.ts';
+import { listenOn } from './listen.ts';
 import type { Router } from './router.ts';
-import { splice } from './splice.ts';
 
-interface Counters {
-  bytesIn: number;
-  bytesOut: number;
-  opened: number;
-  active: number;
-}
-
-/** One active flow end this router holds, for gauges. */
-interface Held {
-  ends: Duplex[];
+export interface TcpAdaptorOptions {
+  /** Number of lanes (router.workerThreads). */
+  lanes: number;
+  logFile?: string;
+  logEnable?: string;
+  idleTimeoutMs: number;
 }
 
 export class TcpAdaptor {
-  readonly servers: { listener: TcpListenerEntity; bound: BoundServer; counters: Counters }[] = [];
-  readonly connectorCounters = new Map<string, Counters>();
-  /** Per-address flow counts at ingress. */
-  readonly flows = new Map<string, { opened: number; active: number; refusedNoRoute: number }>();
-  private readonly held = new Set<Held>();
-  private readonly sockets = new Map<net.Socket, Counters>();
-  private readonly rr = new Map<string, number>();
-  private nextFlow = 0;
-  maxBuffered = 0;
+  readonly servers: { listener: TcpListenerEntity; bound: { port: number; server: net.Server } }[] = [];
+  readonly lanes: Lanes;
+  private connectors: TcpConnectorEntity[];
 
-  constructor(private readonly r: Router) {
-    for (const c of r.config.tcpConnectors) this.connectorCounters.set(c.name, { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 });
+  constructor(private readonly r: Router, opts: TcpAdaptorOptions, hooks: LanesHooks) {
+    this.connectors = [...r.config.tcpConnectors];
+    this.lanes = new Lanes(opts.lanes, {
+      routerId: r.id, incarnation: r.incarnation, config: r.config, idleTimeoutMs: opts.idleTimeoutMs,
+      ...(opts.logFile ? { logFile: opts.logFile } : {}), ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
+    }, r.log, hooks);
   }
 
   async start(): Promise<void> {
-    for (const l of this.r.config.tcpListeners) {
-      const counters: Counters = { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 };
-      const bound = await listenSockets(
-        `tcpListener "${l.name}"`, l.host, l.port, undefined, (s) => this.onClient(l, s, counters), () => {}, {
-        allowHalfOpen: true,
-        pauseOnConnect: true,
-      });
-      this.servers.push({ listener: l, bound, counters });
-      this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port: bound.port });
-    }
+    await this.lanes.start();
+    for (const l of this.r.config.tcpListeners) await this.addListener(l);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Runtime configuration
+
+  /** Binds a tcpListener and hands its socket to every lane. */
+  async addListener(l: TcpListenerEntity): Promise<number> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const port = await listenOn(server, `tcpListener "${l.name}"`, l.host, l.port);
+    this.servers.push({ listener: l, bound: { port, server } });
+    this.lanes.listen(l, server);
+    this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port });
+    return port;
+  }
+
+  /** Stops accepting on a tcpListener (its open connections carry on); false if unknown. */
+  async removeListener(name: string): Promise<boolean> {
+    const i = this.servers.findIndex((s) => s.listener.name === name);
+    if (i < 0) return false;
+    const [s] = this.servers.splice(i, 1);
+    this.lanes.unlisten(name);
+    await new Promise<void>((resolve) => s!.bound.server.close(() => resolve()));
+    this.r.log.info('TCP_ADAPTOR', 'listener-removed', { tcpListener: name });
+    return true;
+  }
+
+  addConnector(c: TcpConnectorEntity): void {
+    this.connectors.push(c);
+    this.lanes.setConnectors(this.connectors);
+    this.r.topologyChanged();
+  }
+
+  /** Forgets a tcpConnector (flows already open to it carry on); false if unknown. */
+  removeConnector(name: string): boolean {
+    const before = this.connectors.length;
+    this.connectors = this.connectors.filter((c) => c.name !== name);
+    if (this.connectors.length === before) return false;
+    this.lanes.setConnectors(this.connectors);
+    this.r.topologyChanged();
+    return true;
+  }
+
+  tcpConnectors(): readonly TcpConnectorEntity[] {
+    return this.connectors;
   }
 
   localAddresses(): string[] {
-    return [...new Set(this.r.config.tcpConnectors.map((c) => c.address))].sort();
+    return [...new Set(this.connectors.map((c) => c.address))].sort();
   }
 
-  private addressStats(address: string) {
-    let s = this.flows.get(address);
-    if (!s) this.flows.set(address, (s = { opened: 0, active: 0, refusedNoRoute: 0 }));
-    return s;
-  }
+  // ---------------------------------------------------------------------------------------
+  // Gauges, summed over lanes
 
-  private countSocket(s: net.Socket, c: Counters): void {
-    this.sockets.set(s, c);
-    c.opened++;
-    c.active++;
-    s.once('close', () => {
-      this.sockets.delete(s);
-      c.active--;
-      c.bytesIn += s.bytesRead;
-      c.bytesOut += s.bytesWritten;
-    });
-  }
-
-  private hold(ends: Duplex[], done: Promise<void>): void {
-    const h: Held = { ends };
-    this.held.add(h);
-    void done.then(() => this.held.delete(h));
-  }
-
-  private onClient(l: TcpListenerEntity, socket: net.Socket, counters: Counters): void {
-    socket.on('error', () => {});
-    socket.setNoDelay(true);
-    const stats = this.addressStats(l.address);
-    const target = this.r.pickDestination(l.address, 'tcp');
-    if (!target) {
-      stats.refusedNoRoute++;
-      this.r.log.warn('TCP_ADAPTOR', 'no-route', { tcpListener: l.name, address: l.address, client: `${socket.remoteAddress}:${socket.remotePort}` });
-      socket.destroy();
-      return;
-    }
-    this.countSocket(socket, counters);
-    const flowId = `${this.r.id}.${this.r.incarnation.toString(36)}.${++this.nextFlow}`;
-    let far: Duplex | undefined;
-    if (target.router === this.r.id) far = this.connectLocal(l.address, flowId);
-    else far = this.r.inter.openFlow(target.nextHop, flowId, l.address, target.router);
-    if (!far) {
-      stats.refusedNoRoute++;
-      socket.destroy();
-      return;
-    }
-    stats.opened++;
-    stats.active++;
-    this.r.log.debug('TCP_ADAPTOR', 'flow-open', { flow: flowId, address: l.address, to: target.router, via: target.nextHop });
-    const done = splice(socket, far);
-    this.hold([socket, far], done);
-    void done.then(() => {
-      stats.active--;
-      this.r.log.debug('TCP_ADAPTOR', 'flow-closed', { flow: flowId });
-    });
-    socket.resume();
-  }
-
-  /** Opens TCP to a local tcpConnector for `address` (round-robin over several). */
-  private connectLocal(address: string, flowId: string): net.Socket | undefined {
-    const cands = this.r.config.tcpConnectors.filter((c) => c.address === address);
-    if (cands.length === 0) return undefined;
-    const i = (this.rr.get(`local:${address}`) ?? 0) % cands.length;
-    this.rr.set(`local:${address}`, i + 1);
-    const c: TcpConnectorEntity = cands[i]!;
-    const s = net.connect({ host: c.host, port: c.port, allowHalfOpen: true });
-    s.setNoDelay(true);
-    let connected = false;
-    s.once('connect', () => (connected = true));
-    s.on('error', (err) => {
-      if (!connected) {
-        this.r.log.warn('TCP_ADAPTOR', 'connect-failed', { flow: flowId, tcpConnector: c.name, host: c.host, port: c.port, error: err.message });
-      } else this.r.log.debug('TCP_ADAPTOR', 'socket-closed', { flow: flowId, tcpConnector: c.name, reason: err.message });
-    });
-    this.countSocket(s, this.connectorCounters.get(c.name)!);
-    return s;
-  }
-
-  /** A flow hop arrived from neighbour `from`: deliver it locally or pass it on. */
-  onInboundFlow(stream: AmqpFlowStream, address: string, dst: string, from: string): void {
-    stream.on('error', () => {});
-    this.r.log.debug('TCP_ADAPTOR', 'flow-inbound', { flow: stream.flowId, address, dst, from });
-    let far: Duplex | undefined;
-    if (dst === this.r.id) far = this.connectLocal(address, stream.flowId);
-    else {
-      const hop = this.r.routes.get(dst);
-      if (hop && hop.nextHop !== from) far = this.r.inter.openFlow(hop.nextHop, stream.flowId, address, dst);
-    }
-    if (!far) {
-      this.r.log.warn('TCP_ADAPTOR', 'no-route', { flow: stream.flowId, address, dst, from });
-      stream.destroy(new Error(`no route to ${dst} for ${address}`));
-      return;
-    }
-    const done = splice(stream, far);
-    this.hold([stream, far], done);
-  }
-
-  /** Bytes currently held in flow buffers on this router (sockets and AMQP hops). */
-  bufferedBytes(): number {
-    let n = 0;
-    for (const h of this.held) {
-      for (const e of h.ends) {
-        const amqp = (e as Partial<AmqpFlowStream>).buffered;
-        n += amqp ? amqp.call(e) : e.readableLength + e.writableLength;
+  /** Per-address flow counts at this ingress. */
+  get flows(): Map<string, AddressFlows> {
+    const out = new Map<string, AddressFlows>();
+    for (const st of this.lanes.stats()) {
+      for (const [a, f] of Object.entries(st.flows)) {
+        const t = out.get(a) ?? { opened: 0, active: 0, refusedNoRoute: 0 };
+        t.opened += f.opened;
+        t.active += f.active;
+        t.refusedNoRoute += f.refusedNoRoute;
+        out.set(a, t);
       }
     }
-    if (n > this.maxBuffered) this.maxBuffered = n;
-    return n;
+    return out;
+  }
+
+  /** Bytes held in flow buffers on this router (sockets, link queues, data connections). */
+  bufferedBytes(): number {
+    return this.lanes.stats().reduce((n, s) => n + s.bufferedBytes, 0);
+  }
+
+  /** Largest buffered total observed (per lane, added up). */
+  get maxBuffered(): number {
+    return this.lanes.stats().reduce((n, s) => n + s.maxBuffered, 0);
+  }
+
+  /** Links attached on data connections. */
+  dataLinks(): number {
+    return this.lanes.stats().reduce((n, s) => n + s.links, 0);
   }
 
   /** Live byte totals per tcpListener / tcpConnector name. */
   byteTotals(): { kind: 'tcpListener' | 'tcpConnector'; name: string; address: string; bytesIn: number; bytesOut: number; active: number; opened: number }[] {
-    const live = new Map<Counters, { i: number; o: number }>();
-    for (const [s, c] of this.sockets) {
-      const v = live.get(c) ?? { i: 0, o: 0 };
-      v.i += s.bytesRead;
-      v.o += s.bytesWritten;
-      live.set(c, v);
-    }
-    const row = (kind: 'tcpListener' | 'tcpConnector', name: string, address: string, c: Counters) => ({
-      kind, name, address, bytesIn: c.bytesIn + (live.get(c)?.i ?? 0), bytesOut: c.bytesOut + (live.get(c)?.o ?? 0), active: c.active, opened: c.opened,
-    });
+    const stats = this.lanes.stats();
+    const sum = (pick: (s: (typeof stats)[number]) => Counters | undefined): Counters => {
+      const t: Counters = { bytesIn: 0, bytesOut: 0, opened: 0, active: 0 };
+      for (const s of stats) {
+        const c = pick(s);
+        if (!c) continue;
+        t.bytesIn += c.bytesIn;
+        t.bytesOut += c.bytesOut;
+        t.opened += c.opened;
+        t.active += c.active;
+      }
+      return t;
+    };
     return [
-      ...this.servers.map((s) => row('tcpListener', s.listener.name, s.listener.address, s.counters)),
-      ...this.r.config.tcpConnectors.map((c) => row('tcpConnector', c.name, c.address, this.connectorCounters.get(c.name)!)),
+      ...this.servers.map((s) => ({ kind: 'tcpListener' as const, name: s.listener.name, address: s.listener.address, ...sum((x) => x.listeners[s.listener.name]) })),
+      ...this.connectors.map((c) => ({ kind: 'tcpConnector' as const, name: c.name, address: c.address, ...sum((x) => x.connectors[c.name]) })),
     ];
   }
 
   async close(): Promise<void> {
-    for (const h of this.held) for (const e of h.ends) e.destroy();
-    await Promise.all(this.servers.map((s) => s.bound.close()));
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.bound.server.close(() => resolve()))));
+    await this.lanes.stop();
   }
 }

@@ -1,0 +1,663 @@
+/**
+ * An inter-router *data* connection: AMQP 1.0 over one TCP (or TLS) socket, one session,
+ * carrying TCP flows on pooled links (skrouterd's inter-router-data connections and
+ * streaming-link pool are the model). Written for the router's data path rather than with
+ * rhea: frames are batched into one socket write per event-loop turn, payloads are never
+ * copied on the way out and only when they straddle two reads on the way in, and a flow
+ * reuses an attached link instead of attaching and detaching one per connection.
+ *
+ * Links: every link is a sender on one side and a receiver on the other, attached once and
+ * reused. A sender link from the pool carries one direction of one flow at a time; the
+ * messages on it (pre-settled, one frame each, our own message-format codes) are
+ * FORMAT_BEGIN (flow metadata), FORMAT_DATA (bytes), and FORMAT_END (half-close) or
+ * FORMAT_ABORT (reset), after which the link goes back to the pool. A receiver grants
+ * `window` credits and tops them up as its reader consumes, so a slow reader stops the
+ * sender and each direction of a flow holds at most `window` frames per hop.
+ */
+import type { Socket } from 'node:net';
+import {
+  CodecError, decodePerformative, encodeFrame, encodeTransferHead, errorValue, MIN_MAX_FRAME_SIZE, PROTOCOL_HEADER, Reader,
+  readError, TARGET_CODE, TRANSFER_HEAD_MAX, described, uint, ubyte, type AmqpError, type Performative, Writer,
+} from './amqp-codec.ts';
+
+export const FORMAT_BEGIN = 0x4b4e5410;
+export const FORMAT_DATA = 0x4b4e5401;
+export const FORMAT_END = 0x4b4e5402;
+export const FORMAT_ABORT = 0x4b4e5403;
+/** Bytes one direction of a flow may have in flight per hop (rounded to whole frames). */
+export const WINDOW_BYTES = 1 << 20;
+/** Sender links kept attached and idle, ready for new flows. */
+export const POOL_MIN_IDLE = 8;
+/** Idle sender links above this many are detached instead of going back to the pool. */
+export const POOL_MAX_IDLE = 256;
+const FLOW_TARGET = '_knetsim/flow';
+const SLAB = 64 * 1024;
+const SMALL_PAYLOAD = 512;
+/** Bytes of a frame that straddles two reads joined to find where its payload starts. */
+const HEAD_JOIN = 256;
+
+export interface DataConnectionOptions {
+  containerId: string;
+  /** Largest frame we accept (listener/connector maxFrameSize). */
+  maxFrameSize: number;
+  /** Session incoming window in frames (maxSessionFrames). */
+  incomingWindow: number;
+  /** We expect a frame from the peer at least this often; 0: never. */
+  idleTimeoutMs: number;
+  properties: Record<string, unknown>;
+}
+
+/** Receives deliveries of one direction of a flow. */
+export interface InboundSink {
+  delivery(format: number, payload: Buffer): void;
+}
+
+/** Sender link: our side sends. */
+export class OutLink {
+  remoteHandle: number | undefined;
+  /** Transfers the peer still allows: its delivery-count + link-credit − ours. */
+  credit = 0;
+  deliveryCount = 0;
+  attached = false;
+  closed = false;
+  /** Called when credit arrives (or the link is detached: `closed`). */
+  onCredit: (() => void) | undefined;
+  constructor(readonly handle: number, readonly name: string) {}
+}
+
+/** Receiver link: the peer sends. */
+export class InLink {
+  /** Credit currently granted and not yet used. */
+  granted = 0;
+  deliveryCount = 0;
+  sink: InboundSink | undefined;
+  paused = false;
+  closed = false;
+  constructor(readonly handle: number, readonly remoteHandle: number, readonly name: string) {}
+}
+
+export interface DataConnectionHooks {
+  /** The peer's open arrived; return an error to refuse the connection. */
+  open: (properties: Record<string, unknown>) => AmqpError | undefined;
+  /** Session and open done both ways: ready for flows. */
+  ready: () => void;
+  /** A message on a receiver link with no sink (FORMAT_BEGIN starts a flow). */
+  unowned: (link: InLink, format: number, payload: Buffer) => void;
+  closed: (error: AmqpError | undefined) => void;
+}
+
+type State = 'header' | 'open' | 'closing' | 'closed';
+
+const noHooks: DataConnectionHooks = { open: () => undefined, ready: () => undefined, unowned: () => undefined, closed: () => undefined };
+
+export class DataConnection {
+  /** What the owner does on connection events; set before the peer's frames can arrive. */
+  hooks: DataConnectionHooks = { ...noHooks };
+  private state: State = 'header';
+  private peerOpened = false;
+  private peerBegun = false;
+  private isReady = false;
+  /** Frame size both sides accept; our outgoing frames never exceed it. */
+  frameSize = MIN_MAX_FRAME_SIZE;
+  remoteProperties: Record<string, unknown> = {};
+  window = 8;
+
+  // session
+  private nextOutgoingId = 0;
+  private remoteIncomingWindow = 0;
+  private nextIncomingId = 0;
+  private incomingSinceFlow = 0;
+  private readonly blocked: OutLink[] = [];
+
+  // links
+  private nextHandle = 0;
+  private readonly freeHandles: number[] = [];
+  private readonly byRemote = new Map<number, OutLink | InLink>();
+  private readonly byName = new Map<string, OutLink>();
+  private readonly idle: OutLink[] = [];
+  private linkSeq = 0;
+  readonly inLinks = new Set<InLink>();
+  readonly outLinks = new Set<OutLink>();
+
+  // output
+  private slab = Buffer.allocUnsafe(SLAB);
+  private slabPos = 0;
+  private regionStart = 0;
+  private out: Buffer[] = [];
+  private flushScheduled = false;
+  private readonly writer = new Writer(4096);
+  private lastWrite = Date.now();
+
+  // input
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private lastRead = Date.now();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private remoteIdleMs = 0;
+  error: AmqpError | undefined;
+
+  constructor(readonly socket: Socket, readonly options: DataConnectionOptions) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (e) => this.gone({ condition: 'amqp:connection:forced', description: e.message }));
+    socket.on('close', () => this.gone(this.state === 'closing' ? this.error : this.error ?? { condition: 'amqp:connection:forced', description: 'socket closed' }));
+    this.push(PROTOCOL_HEADER);
+    this.frame('open', {
+      containerId: options.containerId,
+      maxFrameSize: uint(options.maxFrameSize),
+      channelMax: { t: 'ushort', v: 0 },
+      ...(options.idleTimeoutMs ? { idleTimeOut: uint(options.idleTimeoutMs) } : {}),
+      properties: options.properties,
+    });
+    this.frame('begin', { nextOutgoingId: uint(0), incomingWindow: uint(options.incomingWindow), outgoingWindow: uint(0xffffffff) });
+  }
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Bytes queued for the socket (ours and Node's). */
+  bufferedBytes(): number {
+    let n = this.socket.writableLength;
+    for (const b of this.out) n += b.length;
+    return n;
+  }
+
+  /** Links rhea-style: every attached link on this connection. */
+  linkCount(): number {
+    return this.inLinks.size + this.outLinks.size;
+  }
+
+  /** The largest payload of one single-frame transfer. */
+  get maxPayload(): number {
+    return this.frameSize - TRANSFER_HEAD_MAX;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Links
+
+  private allocHandle(): number {
+    return this.freeHandles.pop() ?? this.nextHandle++;
+  }
+
+  /** A sender link for a new flow direction: an idle one from the pool, else a new one. */
+  takeSender(): OutLink {
+    let l = this.idle.pop();
+    while (l && l.closed) l = this.idle.pop();
+    if (!l) l = this.attachSender();
+    for (let i = this.idle.length; i < POOL_MIN_IDLE && this.isReady; i++) this.idle.push(this.attachSender());
+    return l;
+  }
+
+  /** Back to the pool once a flow direction has sent END or ABORT. */
+  releaseSender(l: OutLink): void {
+    l.onCredit = undefined;
+    if (l.closed || this.state !== 'open') return;
+    if (this.idle.length >= POOL_MAX_IDLE) return this.detach(l);
+    this.idle.push(l);
+  }
+
+  /** Aborts the flow direction on `l` without a message (no credit for one): detach with an error. */
+  abortSender(l: OutLink, reason: string): void {
+    l.onCredit = undefined;
+    const i = this.idle.indexOf(l);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (this.state === 'open') this.detach(l, { condition: 'amqp:link:detach-forced', description: reason.slice(0, 200) });
+  }
+
+  private attachSender(): OutLink {
+    const l = new OutLink(this.allocHandle(), `flow/${this.options.containerId}/${++this.linkSeq}`);
+    this.byName.set(l.name, l);
+    this.outLinks.add(l);
+    this.frame('attach', {
+      name: l.name, handle: uint(l.handle), role: false, sndSettleMode: ubyte(1), rcvSettleMode: ubyte(0),
+      target: described(TARGET_CODE, [FLOW_TARGET]), initialDeliveryCount: uint(0),
+    });
+    return l;
+  }
+
+  private detach(l: OutLink | InLink, error?: AmqpError): void {
+    if (l.closed) return;
+    l.closed = true;
+    this.frame('detach', { handle: uint(l.handle), closed: true, ...(error ? { error: errorValue(error) } : {}) });
+  }
+
+  private forget(l: OutLink | InLink): void {
+    if (l instanceof OutLink) {
+      this.outLinks.delete(l);
+      this.byName.delete(l.name);
+    } else this.inLinks.delete(l);
+    if (l.remoteHandle !== undefined) this.byRemote.delete(l.remoteHandle);
+    this.freeHandles.push(l.handle);
+  }
+
+  /** Sends one pre-settled single-frame message; the caller checked `canSend`. */
+  send(l: OutLink, format: number, payload: Buffer): void {
+    const head = this.reserve(TRANSFER_HEAD_MAX + (payload.length <= SMALL_PAYLOAD ? payload.length : 0));
+    const len = encodeTransferHead(this.slab, head, 0, l.handle, this.nextOutgoingId, format, payload.length);
+    this.slabPos = head + len;
+    if (payload.length <= SMALL_PAYLOAD) {
+      payload.copy(this.slab, this.slabPos);
+      this.slabPos += payload.length;
+    } else {
+      this.cut();
+      this.out.push(payload);
+    }
+    this.nextOutgoingId = (this.nextOutgoingId + 1) >>> 0;
+    this.remoteIncomingWindow--;
+    l.deliveryCount = (l.deliveryCount + 1) >>> 0;
+    l.credit--;
+    this.schedule();
+  }
+
+  /** Whether `l` may send a transfer now (link credit and session window). */
+  canSend(l: OutLink): boolean {
+    if (l.credit > 0 && this.remoteIncomingWindow > 0) return this.state === 'open' && !l.closed;
+    if (l.credit > 0 && this.remoteIncomingWindow <= 0 && !this.blocked.includes(l)) this.blocked.push(l);
+    return false;
+  }
+
+  /** Grants credit up to the window unless the reader paused. */
+  topUp(l: InLink): void {
+    if (l.closed || l.paused || this.state !== 'open') return;
+    if (l.granted > this.window >> 1) return;
+    l.granted = this.window;
+    this.linkFlow(l);
+  }
+
+  private linkFlow(l: InLink): void {
+    this.frame('flow', {
+      nextIncomingId: uint(this.nextIncomingId), incomingWindow: uint(this.options.incomingWindow),
+      nextOutgoingId: uint(this.nextOutgoingId), outgoingWindow: uint(0xffffffff),
+      handle: uint(l.handle), deliveryCount: uint(l.deliveryCount), linkCredit: uint(l.granted),
+    });
+    this.incomingSinceFlow = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Output
+
+  /** Space for `n` bytes in the slab at slabPos; returns the offset. */
+  private reserve(n: number): number {
+    if (this.slabPos + n > this.slab.length) {
+      this.cut();
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB, n));
+      this.slabPos = 0;
+      this.regionStart = 0;
+    }
+    return this.slabPos;
+  }
+
+  /** Queues the slab bytes written since the last cut. */
+  private cut(): void {
+    if (this.slabPos > this.regionStart) this.out.push(this.slab.subarray(this.regionStart, this.slabPos));
+    this.regionStart = this.slabPos;
+  }
+
+  private push(b: Buffer): void {
+    this.cut();
+    this.out.push(b);
+    this.schedule();
+  }
+
+  private frame(name: Performative['name'], fields: Record<string, unknown>, channel = 0): void {
+    if (this.state === 'closed') return;
+    const w = this.writer.reset();
+    encodeFrame(w, channel, name, fields);
+    const at = this.reserve(w.pos);
+    w.buf.copy(this.slab, at, 0, w.pos);
+    this.slabPos = at + w.pos;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Everything queued this turn goes out in one corked write (writev). */
+  flush(): void {
+    this.flushScheduled = false;
+    this.cut();
+    if (this.out.length === 0 || this.socket.destroyed || this.socket.writableEnded) {
+      this.out = [];
+      return;
+    }
+    const out = this.out;
+    this.out = [];
+    if (out.length === 1) this.socket.write(out[0]!);
+    else {
+      this.socket.cork();
+      for (const b of out) this.socket.write(b);
+      this.socket.uncork();
+    }
+    // Slices of the slab may still be queued in Node: they are never written over (slabPos
+    // only grows); a slab more than half used is left to them and a fresh one started.
+    if (this.slabPos > SLAB / 2) {
+      this.slab = Buffer.allocUnsafe(SLAB);
+      this.slabPos = 0;
+    }
+    this.regionStart = this.slabPos;
+    this.lastWrite = Date.now();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Input
+
+  private onData(d: Buffer): void {
+    this.lastRead = Date.now();
+    try {
+      if (this.pendingLen > 0) {
+        this.pending.push(d);
+        this.pendingLen += d.length;
+        const need = this.neededBytes();
+        if (need === undefined || this.pendingLen < need) return;
+        // The pending unit ends in the last chunk: handle it, then go on in that chunk.
+        const last = this.pending[this.pending.length - 1]!;
+        const before = this.pendingLen - last.length;
+        const fromLast = need - before;
+        const pieces = [...this.pending.slice(0, -1), last.subarray(0, fromLast)];
+        this.pending = [];
+        this.pendingLen = 0;
+        this.consume(pieces, need);
+        if (fromLast < last.length) this.parse(last, fromLast);
+        return;
+      }
+      this.parse(d, 0);
+    } catch (e) {
+      this.fail(e instanceof CodecError ? { condition: 'amqp:decode-error', description: e.message } : { condition: 'amqp:internal-error', description: (e as Error).message });
+    }
+  }
+
+  /** Bytes needed for the next unit in `pending`, once its size is known. */
+  private neededBytes(): number | undefined {
+    if (this.state === 'header') return 8;
+    if (this.pendingLen < 4) return undefined;
+    const size = Buffer.concat(this.pending, Math.min(this.pendingLen, 4)).readUInt32BE(0);
+    if (size < 8 || size > this.options.maxFrameSize) throw new CodecError(`frame size ${size} is outside 8..${this.options.maxFrameSize}`);
+    return size;
+  }
+
+  /** Processes one unit (header or frame) of `size` bytes that arrived in several pieces. */
+  private consume(pieces: Buffer[], size: number): void {
+    if (this.state === 'header') return this.header(Buffer.concat(pieces, size));
+    // A transfer's payload is passed on in its pieces, uncopied; only its head is joined.
+    const headLen = Math.min(size, HEAD_JOIN);
+    const head = Buffer.concat(pieces, headLen);
+    const doff = head[4]! * 4;
+    if (size > HEAD_JOIN && head[doff] === 0x00 && head[doff + 1] === 0x53 && head[doff + 2] === 0x14) {
+      const t = this.parseTransfer(head, doff, headLen);
+      if (t) {
+        const parts: Buffer[] = [];
+        let skip = t.payloadAt;
+        for (const p of pieces) {
+          if (skip >= p.length) {
+            skip -= p.length;
+            continue;
+          }
+          parts.push(skip ? p.subarray(skip) : p);
+          skip = 0;
+        }
+        return this.onTransferPayload(t.handle, t.format, parts);
+      }
+    }
+    const whole = headLen === size ? head : Buffer.concat(pieces, size);
+    this.onFrame(whole, 0, size);
+  }
+
+  private header(b: Buffer): void {
+    if (!b.subarray(0, 8).equals(PROTOCOL_HEADER)) throw new CodecError(`not an AMQP 1.0 protocol header: ${b.subarray(0, 8).toString('hex')}`);
+    this.state = 'open';
+  }
+
+  private parse(buf: Buffer, at: number): void {
+    let p = at;
+    while (p < buf.length && this.state !== 'closed') {
+      const left = buf.length - p;
+      if (this.state === 'header') {
+        if (left < 8) break;
+        this.header(buf.subarray(p, p + 8));
+        p += 8;
+        continue;
+      }
+      if (left < 8) break;
+      const size = buf.readUInt32BE(p);
+      if (size < 8) throw new CodecError(`frame size ${size} is below 8`);
+      if (size > this.options.maxFrameSize) throw new CodecError(`frame of ${size} bytes exceeds our max-frame-size ${this.options.maxFrameSize}`);
+      if (left < size) break;
+      this.onFrame(buf, p, p + size);
+      p += size;
+    }
+    if (p < buf.length) {
+      this.pending = [buf.subarray(p)];
+      this.pendingLen = buf.length - p;
+    }
+  }
+
+  private onFrame(buf: Buffer, start: number, end: number): void {
+    const doff = buf[start + 4]! * 4;
+    if (buf[start + 5] !== 0) throw new CodecError(`frame type ${buf[start + 5]} is not AMQP`);
+    if (end - start === doff) return; // heartbeat
+    // Fast path: a transfer.
+    if (buf[start + doff] === 0x00 && buf[start + doff + 1] === 0x53 && buf[start + doff + 2] === 0x14) {
+      const t = this.parseTransfer(buf, start + doff, end);
+      if (!t) throw new CodecError('truncated transfer');
+      return this.onTransferPayload(t.handle, t.format, buf.subarray(t.payloadAt, end));
+    }
+    const perf = decodePerformative(new Reader(buf, start + doff, end));
+    const f = perf.fields;
+    switch (perf.name) {
+      case 'open': return this.onOpen(f);
+      case 'begin':
+        this.peerBegun = true;
+        this.remoteIncomingWindow = Number(f['incomingWindow'] ?? 0);
+        this.nextIncomingId = Number(f['nextOutgoingId'] ?? 0);
+        return this.checkReady();
+      case 'attach': return this.onAttach(f);
+      case 'flow': return this.onFlow(f);
+      case 'detach': return this.onDetach(f);
+      case 'disposition': return; // everything is pre-settled
+      case 'end':
+      case 'close':
+        this.error = readError(f['error']);
+        if (perf.name === 'close' && this.state !== 'closing') this.frame('close', {});
+        this.state = 'closing';
+        this.flush();
+        this.socket.end();
+        return this.gone(this.error);
+      case 'transfer': throw new CodecError('transfer with a non-canonical descriptor');
+    }
+  }
+
+  private onOpen(f: Record<string, unknown>): void {
+    this.peerOpened = true;
+    const peerMax = Number(f['maxFrameSize'] ?? 0xffffffff);
+    this.frameSize = Math.max(MIN_MAX_FRAME_SIZE, Math.min(this.options.maxFrameSize, peerMax, 1 << 20));
+    this.window = Math.max(8, Math.ceil(WINDOW_BYTES / this.maxPayload));
+    this.remoteIdleMs = Number(f['idleTimeOut'] ?? 0);
+    const props = f['properties'];
+    this.remoteProperties = props instanceof Map ? Object.fromEntries(props) : {};
+    const refused = this.hooks.open(this.remoteProperties);
+    if (refused) return this.close(refused);
+    this.startHeartbeat();
+    this.checkReady();
+  }
+
+  private checkReady(): void {
+    if (this.isReady || !this.peerOpened || !this.peerBegun || this.state !== 'open') return;
+    this.isReady = true;
+    for (let i = this.idle.length; i < POOL_MIN_IDLE; i++) this.idle.push(this.attachSender());
+    this.hooks.ready();
+  }
+
+  private onAttach(f: Record<string, unknown>): void {
+    const name = String(f['name']);
+    const remoteHandle = Number(f['handle']);
+    if (f['role'] === true) {
+      // The peer's receiver answering one of our sender links.
+      const l = this.byName.get(name);
+      if (!l) return;
+      l.remoteHandle = remoteHandle;
+      l.attached = true;
+      this.byRemote.set(remoteHandle, l);
+      return;
+    }
+    // The peer attached a sender: answer with a receiver and grant the window.
+    const l = new InLink(this.allocHandle(), remoteHandle, name);
+    this.inLinks.add(l);
+    this.byRemote.set(remoteHandle, l);
+    this.frame('attach', {
+      name, handle: uint(l.handle), role: true, sndSettleMode: ubyte(1), rcvSettleMode: ubyte(0),
+      target: described(TARGET_CODE, [FLOW_TARGET]),
+    });
+    l.granted = this.window;
+    this.linkFlow(l);
+  }
+
+  private onFlow(f: Record<string, unknown>): void {
+    const nextIncoming = f['nextIncomingId'] === undefined ? 0 : Number(f['nextIncomingId']);
+    this.remoteIncomingWindow = ((nextIncoming + Number(f['incomingWindow'] ?? 0) - this.nextOutgoingId) | 0);
+    if (f['handle'] !== undefined) {
+      const l = this.byRemote.get(Number(f['handle']));
+      if (l instanceof OutLink) {
+        l.credit = (Number(f['deliveryCount'] ?? 0) + Number(f['linkCredit'] ?? 0) - l.deliveryCount) | 0;
+        if (l.credit > 0) l.onCredit?.();
+      }
+    }
+    if (this.remoteIncomingWindow > 0 && this.blocked.length) {
+      for (const l of this.blocked.splice(0)) l.onCredit?.();
+    }
+  }
+
+  private onDetach(f: Record<string, unknown>): void {
+    const l = this.byRemote.get(Number(f['handle']));
+    if (!l) return;
+    const wasClosed = l.closed;
+    this.detach(l);
+    this.forget(l);
+    if (l instanceof OutLink) {
+      const i = this.idle.indexOf(l);
+      if (i >= 0) this.idle.splice(i, 1);
+      l.onCredit?.();
+    } else if (l.sink && !wasClosed) {
+      const err = readError(f['error']);
+      l.sink.delivery(FORMAT_ABORT, Buffer.from(err?.description ?? 'link detached'));
+    }
+  }
+
+  /** The fields of a transfer performative at `at` (its descriptor); undefined if they do not fit before `end`. */
+  private parseTransfer(buf: Buffer, at: number, end: number): { handle: number; format: number; payloadAt: number } | undefined {
+    const r = new Reader(buf, at + 3, end);
+    const code = buf[r.pos++];
+    let count: number;
+    try {
+      if (code === 0xc0) {
+        r.pos++;
+        count = buf[r.pos++]!;
+      } else if (code === 0xd0) {
+        r.pos += 4;
+        count = buf.readUInt32BE(r.pos);
+        r.pos += 4;
+      } else if (code === 0x45) count = 0;
+      else throw new CodecError(`transfer fields are not a list (0x${(code ?? 0).toString(16)})`);
+      let handle = 0;
+      let format = 0;
+      for (let i = 0; i < count; i++) {
+        const v = r.value();
+        if (i === 0) handle = Number(v);
+        else if (i === 3) format = Number(v ?? 0);
+        else if (i === 5 && v === true) throw new CodecError('multi-frame transfers are not used on data connections');
+      }
+      if (r.pos > end) return undefined;
+      return { handle, format, payloadAt: r.pos };
+    } catch (e) {
+      if (e instanceof CodecError && e.message.startsWith('truncated')) return undefined;
+      throw e;
+    }
+  }
+
+  private onTransferPayload(handle: number, format: number, payload: Buffer | Buffer[]): void {
+    this.nextIncomingId = (this.nextIncomingId + 1) >>> 0;
+    if (++this.incomingSinceFlow >= this.options.incomingWindow >> 1) this.sessionFlow();
+    const l = this.byRemote.get(handle);
+    if (!(l instanceof InLink) || l.closed) return;
+    l.deliveryCount = (l.deliveryCount + 1) >>> 0;
+    l.granted--;
+    if (Array.isArray(payload)) {
+      if (format === FORMAT_DATA && l.sink) {
+        for (const p of payload) if (l.sink) l.sink.delivery(format, p);
+        return this.topUp(l);
+      }
+      payload = Buffer.concat(payload);
+    }
+    if (l.sink) l.sink.delivery(format, payload);
+    else this.hooks.unowned(l, format, payload);
+    this.topUp(l);
+  }
+
+  private sessionFlow(): void {
+    this.incomingSinceFlow = 0;
+    this.frame('flow', {
+      nextIncomingId: uint(this.nextIncomingId), incomingWindow: uint(this.options.incomingWindow),
+      nextOutgoingId: uint(this.nextOutgoingId), outgoingWindow: uint(0xffffffff),
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Liveness and closing
+
+  private startHeartbeat(): void {
+    const every = Math.min(this.remoteIdleMs ? this.remoteIdleMs / 2 : Infinity, this.options.idleTimeoutMs ? this.options.idleTimeoutMs / 2 : Infinity);
+    if (!Number.isFinite(every)) return;
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      if (this.options.idleTimeoutMs && now - this.lastRead > 2 * this.options.idleTimeoutMs) {
+        return this.fail({ condition: 'amqp:resource-limit-exceeded', description: `no frame from the peer for ${now - this.lastRead} ms` });
+      }
+      if (this.remoteIdleMs && now - this.lastWrite >= this.remoteIdleMs / 2) this.push(Buffer.from([0, 0, 0, 8, 2, 0, 0, 0]));
+    }, Math.max(50, every));
+    this.heartbeat.unref();
+  }
+
+  /** Closes with `error` (sent to the peer), then ends the socket. */
+  close(error?: AmqpError): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.error = error;
+    this.state = 'closing';
+    const w = this.writer.reset();
+    encodeFrame(w, 0, 'close', error ? { error: errorValue(error) } : {});
+    this.push(Buffer.from(w.buf.subarray(0, w.pos)));
+    this.flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.gone(error);
+  }
+
+  private fail(error: AmqpError): void {
+    this.close(error);
+    this.socket.destroy();
+  }
+
+  private gone(error: AmqpError | undefined): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.error ??= error;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const l of this.outLinks) {
+      l.closed = true;
+      l.onCredit?.();
+    }
+    for (const l of this.inLinks) {
+      l.closed = true;
+      l.sink?.delivery(FORMAT_ABORT, Buffer.from(`data connection lost${error?.description ? `: ${error.description}` : ''}`));
+    }
+    this.idle.length = 0;
+    this.hooks.closed(this.error);
+  }
+}
+
