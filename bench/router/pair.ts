@@ -5,7 +5,7 @@
  * same skrouterd-format config.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { nodeTsArgv } from '../../harness/sys/node-script.ts';
@@ -35,7 +35,8 @@ export interface RouterPair {
   /** http listeners of A and B (metrics, state). */
   httpA: number;
   httpB: number;
-  pids(): number[];
+  /** Every process of both routers (ours: the primaries and their lane processes). */
+  pids(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +72,15 @@ export async function startPair(o: PairOptions): Promise<RouterPair> {
     port,
     httpA,
     httpB,
-    pids: () => children.map((c) => c.pid!),
+    async pids() {
+      const own = children.map((c) => c.pid!);
+      if (o.kind !== 'ours') return own;
+      const lanes = await Promise.all([httpA, httpB].map(async (p) => {
+        const st = JSON.parse(await httpText(p, '/state')) as { lanes?: { pid?: number }[] };
+        return (st.lanes ?? []).map((l) => l.pid).filter((x): x is number => typeof x === 'number');
+      }));
+      return [...new Set([...own, ...lanes.flat()])];
+    },
     async stop() {
       await Promise.all(children.map((c) => new Promise<void>((resolve) => {
         if (c.exitCode !== null || c.signalCode !== null) return resolve();
@@ -111,4 +120,25 @@ export async function metricSum(port: number, name: string): Promise<number | un
     if (m && m[1] === name) sum = (sum ?? 0) + Number(m[3]);
   }
   return sum;
+}
+
+/** CPU time (ns) the processes have used so far, all their threads. */
+export function cpuNs(pids: number[]): number {
+  let ns = 0;
+  for (const pid of pids) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // thread gone
+      }
+    }
+  }
+  return ns;
 }

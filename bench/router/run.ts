@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeTsArgv } from '../../harness/sys/node-script.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
-import { metricSum, startPair, type RouterPair } from './pair.ts';
+import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     ours: { type: 'string' },
     'no-skrouterd': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-args': { type: 'string' },
     only: { type: 'string' },
     soak: { type: 'string' },
     'soak-inflight': { type: 'string', default: '16' },
@@ -135,7 +136,7 @@ const stopAll = async () => {
 };
 process.once('SIGINT', () => void stopAll().then(() => (process.exitCode = 130)));
 try {
-  const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []), ...(values['node-args']?.split(' ').filter(Boolean) ?? [])];
   const ours = await startPair({ kind: 'ours', main: OURS, dir, peerPort: peer.port, ...FRAMES, nodeArgs, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
   targets.push({ name: 'ours', port: ours.port, pair: ours });
   await waitWorking('our router pair', ours.port);
@@ -169,27 +170,45 @@ try {
       await connectionRate(t.port, 100, 4);
     }
     const results = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
+    const pids = new Map(await Promise.all(targets.filter((t) => t.pair).map(async (t) => [t.name, await t.pair!.pids()] as const)));
     for (let rep = 1; rep <= REPS; rep++) {
       console.log(`\nrepetition ${rep}/${REPS} (load ${load()})`);
       for (const test of TESTS.filter((x, i) => !ONLY || ONLY.includes(['up', 'down', 'seq', 'inflight'][i]!))) {
         const line: string[] = [];
+        const cpuLine: string[] = [];
         for (const t of targets) {
+          const c0 = cpuNs(pids.get(t.name) ?? []);
           const v = await runTest(test, t.port);
+          const used = cpuNs(pids.get(t.name) ?? []) - c0;
           const key = `${t.name}|${test}`;
           results.set(key, [...(results.get(key) ?? []), v]);
           line.push(`${t.name} ${f0(v)}`);
+          if (t.pair) {
+            // Router CPU per unit of work: robust to the other load on a shared machine.
+            const per = test.includes('MiB') ? used / 1e6 / (BYTES / 1048576) : used / 1e3 / (test === 'conn/s seq' ? CONNS : CONNS_INFLIGHT);
+            cpu.set(key, [...(cpu.get(key) ?? []), per]);
+            cpuLine.push(`${t.name} ${per.toFixed(test.includes('MiB') ? 2 : 0)}`);
+          }
         }
-        console.log(`  ${test.padEnd(22)} ${line.join('  ')}`);
+        console.log(`  ${test.padEnd(22)} ${line.join('  ')}   router CPU ${test.includes('MiB') ? 'ms/MiB' : 'µs/conn'}: ${cpuLine.join('  ')}`);
       }
       const links = await Promise.all(targets.filter((t) => t.pair?.kind === 'ours').map((t) => linkCount(t.pair)));
       if (links.length) console.log(`  our routers' AMQP links after this repetition: ${links.join(', ')}`);
     }
     const best = (name: string, test: Test) => Math.max(...(results.get(`${name}|${test}`) ?? [NaN]));
+    const leastCpu = (name: string, test: Test) => Math.min(...(cpu.get(`${name}|${test}`) ?? [NaN]));
     console.log(`\nbest of ${REPS} (ratio to direct; ours / skrouterd)`);
     for (const test of TESTS.filter((x) => results.has(`direct|${x}`))) {
       const d = best('direct', test);
       const cells = targets.map((t) => `${t.name} ${f0(best(t.name, test))}${t.name === 'direct' ? '' : ` (${(best(t.name, test) / d).toFixed(2)}x)`}`);
       const vsSk = targets.some((t) => t.name === 'skrouterd') ? `  ours/skrouterd ${(best('ours', test) / best('skrouterd', test)).toFixed(2)}` : '';
+      console.log(`  ${test.padEnd(22)} ${cells.join('  ')}${vsSk}`);
+    }
+    console.log(`\nrouter CPU per unit, both routers together, least of ${REPS} (ms per MiB moved; µs per connection)`);
+    for (const test of TESTS.filter((x) => cpu.has(`ours|${x}`))) {
+      const cells = targets.filter((t) => t.pair).map((t) => `${t.name} ${leastCpu(t.name, test).toFixed(test.includes('MiB') ? 2 : 0)}`);
+      const vsSk = cpu.has(`skrouterd|${test}`) ? `  ours/skrouterd ${(leastCpu('ours', test) / leastCpu('skrouterd', test)).toFixed(2)}` : '';
       console.log(`  ${test.padEnd(22)} ${cells.join('  ')}${vsSk}`);
     }
   }

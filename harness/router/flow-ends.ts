@@ -10,6 +10,8 @@ import { FORMAT_ABORT, FORMAT_BEGIN, FORMAT_DATA, FORMAT_END, type DataConnectio
 
 /** Queued bytes above which a link end asks its peer end to pause. */
 export const LINK_HIGH_WATER = 256 * 1024;
+/** Write buffer of flow sockets (Node's default, 16 KiB, would pause the other end for every 64 KiB read). */
+export const SOCKET_HIGH_WATER = 256 * 1024;
 
 export abstract class FlowEnd {
   peer!: FlowEnd;
@@ -61,6 +63,11 @@ export function join(a: FlowEnd, b: FlowEnd, done: () => void): void {
 export class SocketEnd extends FlowEnd {
   private readEnded = false;
   private writeEnded = false;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(readonly socket: Socket) {
     super();
@@ -77,8 +84,14 @@ export class SocketEnd extends FlowEnd {
     });
   }
 
+  /** Writes made in one turn of the event loop (the frames of every read from a data connection) go out in one writev. */
   write(b: Buffer): boolean {
     if (this.socket.destroyed || this.writeEnded) return true;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
     return this.socket.write(b);
   }
 

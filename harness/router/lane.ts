@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { ListenerEntity, TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
 import { DataConnection, type DataConnectionOptions } from './data-connection.ts';
-import { join, SocketEnd, type FlowEnd } from './flow-ends.ts';
+import { join, SOCKET_HIGH_WATER, SocketEnd, type FlowEnd } from './flow-ends.ts';
 import { FlowMux, type FlowMeta } from './flow-mux.ts';
 import type { AddressFlows, Counters, FromLane, LaneInit, LaneStats, ToLane } from './lane-protocol.ts';
 import type { RouteEntry } from './link-state.ts';
@@ -114,7 +114,7 @@ export class Lane {
   /** Serves a tcpListener on `server` (bound by the primary; this lane accepts from it too). */
   listen(entity: TcpListenerEntity, server: net.Server): void {
     // A server received over IPC is rebuilt with default options: flows need half-close.
-    Object.assign(server, { allowHalfOpen: true, pauseOnConnect: true });
+    Object.assign(server, { allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER });
     const counters = zero();
     this.listeners.set(entity.name, { entity, server, counters });
     server.on('connection', (s: net.Socket) => this.onClient(entity, s, counters));
@@ -208,7 +208,8 @@ export class Lane {
     const i = (this.rr.get(`local:${address}`) ?? 0) % cands.length;
     this.rr.set(`local:${address}`, i + 1);
     const { entity: c, counters } = cands[i]!;
-    const s = net.connect({ host: c.host, port: c.port, allowHalfOpen: true, noDelay: true });
+    // (net.connect passes stream options on to the socket; the typings leave them out.)
+    const s = net.connect({ host: c.host, port: c.port, allowHalfOpen: true, noDelay: true, writableHighWaterMark: SOCKET_HIGH_WATER } as net.NetConnectOpts);
     let connected = false;
     s.once('connect', () => (connected = true));
     s.on('error', (err) => {

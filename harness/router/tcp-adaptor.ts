@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import type { TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
+import { SOCKET_HIGH_WATER } from './flow-ends.ts';
 import type { AddressFlows, Counters } from './lane-protocol.ts';
 import { Lanes, type LanesHooks } from './lanes.ts';
 import { listenOn } from './listen.ts';
@@ -44,7 +45,7 @@ export class TcpAdaptor {
 
   /** Binds a tcpListener and hands its socket to every lane. */
   async addListener(l: TcpListenerEntity): Promise<number> {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER });
     const port = await listenOn(server, `tcpListener "${l.name}"`, l.host, l.port);
     this.servers.push({ listener: l, bound: { port, server } });
     this.lanes.listen(l, server);
