@@ -135,22 +135,23 @@ export class Reader {
 // ---------------------------------------------------------------------------------------
 // Encoding
 
-/** Typed values for fields whose AMQP type a plain JS value does not say. */
-export type Typed =
-  | { t: 'uint'; v: number }
-  | { t: 'ushort'; v: number }
-  | { t: 'ubyte'; v: number }
-  | { t: 'ulong'; v: number }
-  | { t: 'symbols'; v: string[] }
-  | { t: 'described'; code: number; v: unknown[] };
+/** A value whose AMQP type a plain JS value does not say (a uint, a described list...). */
+export class Typed {
+  constructor(
+    readonly t: 'uint' | 'ushort' | 'ubyte' | 'ulong' | 'symbols' | 'described',
+    readonly v: number | string[] | unknown[],
+    readonly code = 0,
+  ) {}
+}
 
-export const uint = (v: number): Typed => ({ t: 'uint', v });
-export const ushort = (v: number): Typed => ({ t: 'ushort', v });
-export const ubyte = (v: number): Typed => ({ t: 'ubyte', v });
-export const ulong = (v: number): Typed => ({ t: 'ulong', v });
-export const described = (code: number, v: unknown[]): Typed => ({ t: 'described', code, v });
+export const uint = (v: number): Typed => new Typed('uint', v);
+export const ushort = (v: number): Typed => new Typed('ushort', v);
+export const ubyte = (v: number): Typed => new Typed('ubyte', v);
+export const ulong = (v: number): Typed => new Typed('ulong', v);
+export const symbols = (v: string[]): Typed => new Typed('symbols', v);
+export const described = (code: number, v: unknown[]): Typed => new Typed('described', v, code);
 
-const isTyped = (v: unknown): v is Typed => typeof v === 'object' && v !== null && 't' in v && typeof (v as Typed).t === 'string';
+const isTyped = (v: unknown): v is Typed => v instanceof Typed;
 
 export class Writer {
   buf: Buffer;
@@ -320,15 +321,16 @@ export class Writer {
 
   private typed(v: Typed): void {
     switch (v.t) {
-      case 'uint': return this.uint(v.v);
-      case 'ulong': return this.ulong(v.v);
-      case 'ushort': this.u8(0x60); return this.u16(v.v);
-      case 'ubyte': this.u8(0x50); return this.u8(v.v);
-      case 'symbols':
-        if (v.v.length === 1) return this.symbol(v.v[0]!);
-        return this.compound(0xe0, 0xf0, v.v.length, () => {
+      case 'uint': return this.uint(v.v as number);
+      case 'ulong': return this.ulong(v.v as number);
+      case 'ushort': this.u8(0x60); return this.u16(v.v as number);
+      case 'ubyte': this.u8(0x50); return this.u8(v.v as number);
+      case 'symbols': {
+        const list = v.v as string[];
+        if (list.length === 1) return this.symbol(list[0]!);
+        return this.compound(0xe0, 0xf0, list.length, () => {
           this.u8(0xb3);
-          for (const s of v.v) {
+          for (const s of list) {
             const b = Buffer.from(s, 'ascii');
             this.u32(b.length);
             this.ensure(b.length);
@@ -336,6 +338,7 @@ export class Writer {
             this.pos += b.length;
           }
         });
+      }
       case 'described':
         this.u8(0x00);
         this.ulong(v.code);

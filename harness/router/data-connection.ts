@@ -17,7 +17,7 @@
 import type { Socket } from 'node:net';
 import {
   CodecError, decodePerformative, encodeFrame, encodeTransferHead, errorValue, MIN_MAX_FRAME_SIZE, PROTOCOL_HEADER, Reader,
-  readError, TARGET_CODE, TRANSFER_HEAD_MAX, described, uint, ubyte, type AmqpError, type Performative, Writer,
+  readError, TARGET_CODE, TRANSFER_HEAD_MAX, described, uint, ubyte, ushort, type AmqpError, type Performative, Writer,
 } from './amqp-codec.ts';
 
 export const FORMAT_BEGIN = 0x4b4e5410;
@@ -145,7 +145,7 @@ export class DataConnection {
     this.frame('open', {
       containerId: options.containerId,
       maxFrameSize: uint(options.maxFrameSize),
-      channelMax: { t: 'ushort', v: 0 },
+      channelMax: ushort(0),
       ...(options.idleTimeoutMs ? { idleTimeOut: uint(options.idleTimeoutMs) } : {}),
       properties: options.properties,
     });
