@@ -172,6 +172,7 @@ try {
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
     const pids = new Map(await Promise.all(targets.filter((t) => t.pair).map(async (t) => [t.name, await t.pair!.pids()] as const)));
+    console.log(`router processes: ${[...pids].map(([n, p]) => `${n} ${p.length} (pids ${p.join(' ')})`).join('; ')}`);
     for (let rep = 1; rep <= REPS; rep++) {
       console.log(`\nrepetition ${rep}/${REPS} (load ${load()})`);
       for (const test of TESTS.filter((x, i) => !ONLY || ONLY.includes(['up', 'down', 'seq', 'inflight'][i]!))) {
