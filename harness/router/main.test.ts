@@ -130,3 +130,28 @@ it('notices a SIGKILLed peer at once and relinks when it comes back', async () =
   for (const c of [again, k1]) c.child.kill('SIGTERM');
   for (const c of [again, k1]) expect((await c.exit).code).toBe(0);
 }, 40_000);
+
+it('takes its lane processes with it when killed by SIGKILL (no orphans)', async () => {
+  const [h, i] = [await freePort(), await freePort()];
+  const path = join(dir, 'lanes.json');
+  // The inter-router listener gives every lane a data listener of its own (a live socket).
+  await writeFile(path, JSON.stringify([['router', { id: 'L', mode: 'interior', workerThreads: 3 }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
+  const r = run(['-c', path]);
+  const lanes = await waitFor('three lanes up', () => httpGet(h, '/state').then((x) => (JSON.parse(x.body) as RouterState).lanes),
+    (l) => l.length === 3 && l.every((x) => x.ready), 15_000);
+  const children = lanes.slice(1).map((l) => l.pid!);
+  expect(children).not.toContain(r.child.pid);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(children.every(alive)).toBe(true);
+  r.child.kill('SIGKILL');
+  await r.exit;
+  await waitFor('the lane processes to exit after their primary', () => children.map(alive), (v) => v.every((x) => !x), 5000);
+}, 30_000);

@@ -2,13 +2,18 @@
  * The router executable, a thin wrapper over startRouter:
  *   tsx harness/router/main.ts -c|--config FILE.json [--log FILE] [--log-enable LEVEL] [--check]
  * Exit codes: 0 stopped by SIGTERM/SIGINT (or --check passed), 2 bad usage, 1 invalid config or start failure.
+ * The data plane runs in router.workerThreads lanes (this process and child processes that
+ * exit with it); without that attribute, one lane per CPU, at most DEFAULT_MAX_LANES.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadRouterConfig } from './config.ts';
 import { startRouter, type RouterHandle } from './router.ts';
 
 export const USAGE = 'usage: main.ts -c|--config FILE.json [--log FILE] [--log-enable LEVEL] [--check]';
 const STOP_DEADLINE_MS = 1800;
+/** skrouterd's own default number of worker threads. */
+export const DEFAULT_MAX_LANES = 4;
 
 async function main(argv: string[]): Promise<number> {
   let values: { config?: string; log?: string; 'log-enable'?: string; check?: boolean; help?: boolean };
@@ -44,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     handle = await startRouter(config, {
+      defaultWorkerThreads: Math.min(availableParallelism(), DEFAULT_MAX_LANES),
       ...(values.log ? { logFile: values.log } : {}),
       ...(values['log-enable'] ? { logEnable: values['log-enable'] } : {}),
     });
