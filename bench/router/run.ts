@@ -6,12 +6,13 @@
  * connection connects, sends a small request, reads the reply and closes.
  *
  *   npx tsx bench/router/run.ts [--reps 3] [--mib 200] [--conns 1000] [--conns-inflight 4000]
- *       [--inflight 16] [--worker-threads N] [--ours PATH/main.ts] [--no-skrouterd]
+ *       [--inflight 16] [--worker-threads N] [--ours PATH/main.ts] [--baseline PATH/main.ts] [--no-skrouterd]
+ *   --baseline adds another build of our router (say, main's harness/router/main.ts) to the run.
  *   npx tsx bench/router/run.ts --soak 20000 [--soak-inflight 16] [--no-skrouterd]
  *       conn/s per 1,000-connection window and the routers' AMQP link count (flat = no leak)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     inflight: { type: 'string', default: '16' },
     'worker-threads': { type: 'string' },
     ours: { type: 'string' },
+    baseline: { type: 'string' },
     'no-skrouterd': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-args': { type: 'string' },
@@ -137,6 +139,13 @@ const stopAll = async () => {
 process.once('SIGINT', () => void stopAll().then(() => (process.exitCode = 130)));
 try {
   const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []), ...(values['node-args']?.split(' ').filter(Boolean) ?? [])];
+  if (values.baseline) {
+    mkdirSync(join(dir, 'baseline'));
+    const base = await startPair({ kind: 'ours', main: values.baseline, dir: join(dir, 'baseline'), peerPort: peer.port, ...FRAMES, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
+    targets.push({ name: 'baseline', port: base.port, pair: base });
+    await waitWorking('baseline router pair', base.port);
+    console.log(`baseline: ${values.baseline}`);
+  }
   const ours = await startPair({ kind: 'ours', main: OURS, dir, peerPort: peer.port, ...FRAMES, nodeArgs, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
   targets.push({ name: 'ours', port: ours.port, pair: ours });
   await waitWorking('our router pair', ours.port);
@@ -194,7 +203,7 @@ try {
         }
         console.log(`  ${test.padEnd(22)} ${line.join('  ')}   router CPU ${test.includes('MiB') ? 'ms/MiB' : 'µs/conn'}: ${cpuLine.join('  ')}`);
       }
-      const links = await Promise.all(targets.filter((t) => t.pair?.kind === 'ours').map((t) => linkCount(t.pair)));
+      const links = await Promise.all(targets.filter((t) => t.pair?.kind === 'ours').map(async (t) => `${t.name} ${await linkCount(t.pair)}`));
       if (links.length) console.log(`  our routers' AMQP links after this repetition: ${links.join(', ')}`);
     }
     const best = (name: string, test: Test) => Math.max(...(results.get(`${name}|${test}`) ?? [NaN]));

@@ -133,6 +133,10 @@ describe('data connection', () => {
     const bound = 4 * (20 + POOL_MIN_IDLE);
     expect(after20).toBeLessThanOrEqual(bound);
     expect(a.linkCount() + b.linkCount()).toBeLessThanOrEqual(bound);
+    // Once no flow needs them, the scrubber detaches the links above the pool's minimum.
+    expect(a.linkCount() + b.linkCount()).toBeGreaterThan(4 * POOL_MIN_IDLE);
+    for (const c of [a, b, a, b]) c.scrub(); // the first round only notes how many stayed idle
+    await waitFor('surplus idle links detached', () => a.linkCount() + b.linkCount(), (n) => n === 4 * POOL_MIN_IDLE);
   });
 
   it('stops a sender at the credit window while the reader pauses, and resumes it', async () => {

@@ -30,6 +30,8 @@ export const WINDOW_BYTES = 1 << 20;
 export const POOL_MIN_IDLE = 8;
 /** Idle sender links above this many are detached instead of going back to the pool. */
 export const POOL_MAX_IDLE = 256;
+/** Every this often, idle links that no flow needed since the last time are detached (down to POOL_MIN_IDLE). */
+export const POOL_SCRUB_MS = 10_000;
 const FLOW_TARGET = '_knetsim/flow';
 const SLAB = 64 * 1024;
 const SMALL_PAYLOAD = 512;
@@ -115,6 +117,9 @@ export class DataConnection {
   private readonly byRemote = new Map<number, OutLink | InLink>();
   private readonly byName = new Map<string, OutLink>();
   private readonly idle: OutLink[] = [];
+  /** Fewest idle links since the last scrub: more than POOL_MIN_IDLE of them were never needed. */
+  private idleLow = 0;
+  private scrubber: NodeJS.Timeout | undefined;
   private linkSeq = 0;
   readonly inLinks = new Set<InLink>();
   readonly outLinks = new Set<OutLink>();
@@ -189,8 +194,16 @@ export class DataConnection {
     let l = this.idle.pop();
     while (l && l.closed) l = this.idle.pop();
     if (!l) l = this.attachSender();
+    if (this.idle.length < this.idleLow) this.idleLow = this.idle.length;
     for (let i = this.idle.length; i < POOL_MIN_IDLE && this.isReady; i++) this.idle.push(this.attachSender());
     return l;
+  }
+
+  /** Detaches the idle links that no flow took since the last scrub (the oldest first). */
+  scrub(): void {
+    const surplus = Math.min(this.idleLow, this.idle.length) - POOL_MIN_IDLE;
+    if (surplus > 0 && this.state === 'open') for (const l of this.idle.splice(0, surplus)) this.detach(l);
+    this.idleLow = this.idle.length;
   }
 
   /** Back to the pool once a flow direction has sent END or ABORT. */
@@ -492,6 +505,9 @@ export class DataConnection {
     if (this.isReady || !this.peerOpened || !this.peerBegun || this.state !== 'open') return;
     this.isReady = true;
     for (let i = this.idle.length; i < POOL_MIN_IDLE; i++) this.idle.push(this.attachSender());
+    this.idleLow = this.idle.length;
+    this.scrubber = setInterval(() => this.scrub(), POOL_SCRUB_MS);
+    this.scrubber.unref();
     this.hooks.ready();
   }
 
@@ -648,6 +664,7 @@ export class DataConnection {
     this.state = 'closed';
     this.error ??= error;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.scrubber) clearInterval(this.scrubber);
     for (const l of this.outLinks) {
       l.closed = true;
       l.onCredit?.();

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { DataConnection } from './data-connection.ts';
+import { P_ID, P_TOKEN } from './lane.ts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
 import { echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, sha256, tcpServer, waitFor, waitReachable, type Entity } from './test-support.ts';
@@ -91,6 +94,24 @@ describe('lanes', () => {
     expect(results.map(String)).toEqual(Array.from({ length: 40 }, (_, i) => `after restart ${i}`));
     expect(alive(victim)).toBe(false);
   }, 60_000);
+
+  it('refuses data connections without the token its control link handed out', async () => {
+    echo ??= await echoServer();
+    const p = await freePort();
+    const b = await start('B', 2, [interListener(p), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
+    const a = await start('A', 1, [interConnector('toB', p), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
+    await waitReachable(a, 'echo', 20_000);
+    for (const port of b.router.tcp.lanes.portsFor('inter')!) {
+      for (const props of [{ [P_ID]: 'A', [P_TOKEN]: 'guessed' }, { [P_ID]: 'Z', [P_TOKEN]: 'guessed' }, {}]) {
+        const s = net.connect({ host: LOOPBACK, port });
+        const conn = new DataConnection(s, { containerId: 'intruder', maxFrameSize: 65536, incomingWindow: 100, idleTimeoutMs: 0, properties: props });
+        const closed = await new Promise((r) => (conn.hooks.closed = r));
+        expect(closed).toMatchObject({ condition: 'amqp:unauthorized-access' });
+        s.destroy();
+      }
+    }
+    expect((await roundTrip(a.port('e'), 'still fine')).toString()).toBe('still fine');
+  }, 30_000);
 
   it('stops its lane processes when it closes', async () => {
     const a = await start('A', 3, []);
