@@ -8,8 +8,8 @@
 import type { Socket } from 'node:net';
 import { FORMAT_ABORT, FORMAT_BEGIN, FORMAT_DATA, FORMAT_END, type DataConnection, type InboundSink, type InLink, type OutLink } from './data-connection.ts';
 
-/** Queued bytes above which a link end asks its peer end to pause. */
-export const LINK_HIGH_WATER = 256 * 1024;
+/** Queued bytes above which a link end asks its peer end to pause (resumed below a quarter: few pause/resume cycles). */
+export const LINK_HIGH_WATER = 512 * 1024;
 /** Write buffer of flow sockets (Node's default, 16 KiB, would pause the other end for every 64 KiB read). */
 export const SOCKET_HIGH_WATER = 256 * 1024;
 
@@ -241,7 +241,7 @@ export class LinkEnd extends FlowEnd implements InboundSink {
         return this.checkDone();
       }
     }
-    if (this.full && this.queued < LINK_HIGH_WATER / 2) {
+    if (this.full && this.queued < LINK_HIGH_WATER / 4) {
       this.full = false;
       this.peer?.resume();
     }

@@ -62,4 +62,6 @@ export type FromLane =
   /** A data connection with `peer` came up or went down (`slot` when this lane dialed it). */
   | { t: 'data'; peer: string; slot: number | null; up: boolean; error?: string }
   | { t: 'stats'; stats: LaneStats }
+  /** Listening on a tcpListener's socket, or why not (an errno code). */
+  | { t: 'listening'; name: string; error?: string }
   | { t: 'stopped' };

@@ -5,8 +5,7 @@
  * so a flow stays in one lane on every router it crosses. Routes and instructions come from
  * the primary (`handle`); what the lane sees goes back through `report`.
  */
-import net from 'node:net';
-import { isIP } from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { ListenerEntity, TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
 import { DataConnection, type DataConnectionOptions } from './data-connection.ts';
@@ -81,7 +80,7 @@ export class Lane {
 
   handle(m: ToLane, handle?: unknown): void {
     switch (m.t) {
-      case 'listen': return this.listen(m.entity, handle as net.Server);
+      case 'listen': return this.listen(m.entity, handle);
       case 'unlisten': {
         const l = this.listeners.get(m.name);
         this.listeners.delete(m.name);
@@ -111,14 +110,21 @@ export class Lane {
   // ---------------------------------------------------------------------------------------
   // tcpListeners and tcpConnectors
 
-  /** Serves a tcpListener on `server` (bound by the primary; this lane accepts from it too). */
-  listen(entity: TcpListenerEntity, server: net.Server): void {
-    // A server received over IPC is rebuilt with default options: flows need half-close.
-    Object.assign(server, { allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER });
+  /**
+   * Serves a tcpListener: listens on its socket, which the primary bound and every lane
+   * listens on (the kernel hands each connection to one of them).
+   */
+  listen(entity: TcpListenerEntity, handle: unknown): void {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER });
     const counters = zero();
     this.listeners.set(entity.name, { entity, server, counters });
     server.on('connection', (s: net.Socket) => this.onClient(entity, s, counters));
-    server.on('error', (e) => this.log.warn('TCP_ADAPTOR', 'listener-error', { tcpListener: entity.name, error: e.message }));
+    server.once('listening', () => this.report({ t: 'listening', name: entity.name }));
+    server.on('error', (e: NodeJS.ErrnoException) => {
+      if (!server.listening) this.report({ t: 'listening', name: entity.name, error: e.code ?? e.message });
+      this.log.warn('TCP_ADAPTOR', 'listener-error', { tcpListener: entity.name, lane: this.init.index, error: e.message });
+    });
+    server.listen(handle as net.Server);
   }
 
   private setConnectors(list: TcpConnectorEntity[]): void {

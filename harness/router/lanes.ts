@@ -1,6 +1,9 @@
 /**
- * The primary's side of the lanes: lane 0 runs in this process, lanes 1..N-1 in child
- * processes (router.workerThreads = N). Keeps what every lane must know (tcpListener
+ * The primary's side of the lanes (router.workerThreads = N): N lane processes, or lane 0 in
+ * this process and lanes 1..N-1 in child processes. A lane process does better than lane 0
+ * here: its heap is a fraction of the primary's, and V8 marks the whole heap each time the
+ * sockets' read buffers add up to its external-memory limit, several times a second at a
+ * few hundred MiB/s. Keeps what every lane must know (tcpListener
  * sockets, tcpConnectors, routes, peers' tokens, data connections to dial) and replays it to
  * a lane that restarts; tracks which lanes have data connections to which neighbours; sums
  * the lanes' gauges.
@@ -27,6 +30,7 @@ const REDIAL_MIN_MS = 100;
 const REDIAL_MAX_MS = 2000;
 const RESPAWN_MS = 500;
 const STOP_GRACE_MS = 1500;
+const LISTEN_DEADLINE_MS = 30_000;
 
 interface LaneSlot {
   index: number;
@@ -38,7 +42,7 @@ interface LaneSlot {
   local?: Lane;
   child?: ChildProcess;
   booted: boolean;
-  queue: [ToLane, net.Server | undefined][];
+  queue: [ToLane, unknown][];
 }
 
 interface DialPlan {
@@ -60,25 +64,37 @@ export interface LanesHooks {
 
 export class Lanes {
   readonly slots: LaneSlot[] = [];
-  private readonly servers = new Map<string, { entity: TcpListenerEntity; server: net.Server }>();
+  /** tcpListener sockets (bound, not listening here) by name. */
+  private readonly servers = new Map<string, { entity: TcpListenerEntity; handle: unknown }>();
   private connectors: TcpConnectorEntity[] = [];
   private routes: Extract<ToLane, { t: 'routes' }> = { t: 'routes', tcp: [], hops: [] };
   private readonly tokens = new Map<string, string>();
   private readonly plans = new Map<string, DialPlan>();
   private stopping = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** tcpListeners waiting for the first lane to listen (or fail to). */
+  private readonly listening = new Map<string, (error: string | undefined) => void>();
 
   constructor(
     readonly count: number,
     private readonly init: Omit<LaneInit, 'index'>,
     private readonly log: RouterLog,
     private readonly hooks: LanesHooks,
+    /** Lane 0 runs in this process (else every lane is a child process). */
+    readonly inProcess = true,
   ) {
     this.connectors = [...init.config.tcpConnectors];
   }
 
-  /** Starts lane 0 here (resolves once its data listeners are bound) and forks the others. */
+  /**
+   * Starts lane 0 here when it runs here (resolves once its data listeners are bound) and
+   * forks the others; they come up on their own (clients wait in the listen backlog).
+   */
   async start(): Promise<void> {
+    if (!this.inProcess) {
+      for (let i = 0; i < this.count; i++) this.spawn(i);
+      return;
+    }
     const slot = this.newSlot(0);
     slot.local = new Lane({ ...this.init, index: 0 }, this.log, (m) => this.onMessage(slot, m));
     slot.booted = true;
@@ -131,25 +147,26 @@ export class Lanes {
 
   /** What a (re)started lane must know. */
   private replay(slot: LaneSlot): void {
-    for (const s of this.servers.values()) this.sendNow(slot, { t: 'listen', entity: s.entity }, s.server);
+    for (const s of this.servers.values()) this.sendNow(slot, { t: 'listen', entity: s.entity }, s.handle);
     this.sendNow(slot, { t: 'connectors', list: this.connectors });
     this.sendNow(slot, this.routes);
     for (const [peer, token] of this.tokens) this.sendNow(slot, { t: 'peer', peer, token });
   }
 
-  private sendNow(slot: LaneSlot, m: ToLane, handle?: net.Server): void {
+  private sendNow(slot: LaneSlot, m: ToLane, handle?: unknown): void {
     if (slot.local) return slot.local.handle(m, handle);
     if (!slot.child?.connected) return;
-    if (handle) slot.child.send(m, handle);
+    // A raw TCP handle travels as such ("net.Native"); the typings only name wrapped ones.
+    if (handle) slot.child.send(m, handle as net.Server);
     else slot.child.send(m);
   }
 
-  private send(slot: LaneSlot, m: ToLane, handle?: net.Server): void {
+  private send(slot: LaneSlot, m: ToLane, handle?: unknown): void {
     if (slot.booted) this.sendNow(slot, m, handle);
     else slot.queue.push([m, handle]);
   }
 
-  private broadcast(m: ToLane, handle?: net.Server): void {
+  private broadcast(m: ToLane, handle?: unknown): void {
     for (const slot of this.slots) this.send(slot, m, handle);
   }
 
@@ -177,6 +194,12 @@ export class Lanes {
       case 'stats':
         slot.stats = m.stats;
         return;
+      case 'listening': {
+        const settle = this.listening.get(m.name);
+        this.listening.delete(m.name);
+        settle?.(m.error);
+        return;
+      }
       case 'boot':
       case 'stopped':
         return;
@@ -186,9 +209,24 @@ export class Lanes {
   // ---------------------------------------------------------------------------------------
   // What the lanes serve
 
-  listen(entity: TcpListenerEntity, server: net.Server): void {
-    this.servers.set(entity.name, { entity, server });
-    this.broadcast({ t: 'listen', entity }, server);
+  /**
+   * Lanes listen on a tcpListener's socket; resolves when the first does, with the errno
+   * code if it could not (the address was free to bind but not to listen on: EADDRINUSE).
+   */
+  listen(entity: TcpListenerEntity, handle: unknown): Promise<string | undefined> {
+    const first = new Promise<string | undefined>((resolve) => {
+      const t = setTimeout(() => {
+        this.listening.delete(entity.name);
+        resolve(`no lane listened within ${LISTEN_DEADLINE_MS} ms`);
+      }, LISTEN_DEADLINE_MS);
+      this.listening.set(entity.name, (error) => {
+        clearTimeout(t);
+        resolve(error);
+      });
+    });
+    this.servers.set(entity.name, { entity, handle });
+    this.broadcast({ t: 'listen', entity }, handle);
+    return first;
   }
 
   unlisten(name: string): void {

@@ -2,8 +2,8 @@
  * The router executable, a thin wrapper over startRouter:
  *   tsx harness/router/main.ts -c|--config FILE.json [--log FILE] [--log-enable LEVEL] [--check]
  * Exit codes: 0 stopped by SIGTERM/SIGINT (or --check passed), 2 bad usage, 1 invalid config or start failure.
- * The data plane runs in router.workerThreads lanes (this process and child processes that
- * exit with it); without that attribute, one lane per CPU, at most DEFAULT_MAX_LANES.
+ * The data plane runs in router.workerThreads lane processes (children that exit with this
+ * one); without that attribute, one lane per CPU, at most DEFAULT_MAX_LANES.
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     }
     handle = await startRouter(config, {
       defaultWorkerThreads: Math.min(availableParallelism(), DEFAULT_MAX_LANES),
+      laneProcesses: true,
       ...(values.log ? { logFile: values.log } : {}),
       ...(values['log-enable'] ? { logEnable: values['log-enable'] } : {}),
     });

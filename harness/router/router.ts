@@ -29,7 +29,7 @@ export interface RouterState {
   listeners: { name: string; role: string; host: string; port: number; http: boolean }[];
   tcpListeners: { name: string; address: string; host: string; port: number }[];
   flows: { active: number; bufferedBytes: number };
-  /** The data-plane processes (lane 0 is this one) and the neighbours each has data connections to. */
+  /** The data-plane lanes, their processes, and the neighbours each has data connections to. */
   lanes: { index: number; pid: number | undefined; ready: boolean; peers: string[] }[];
 }
 
@@ -40,13 +40,17 @@ export interface StartRouterOptions {
   logEnable?: string;
   /** Source name for validation errors when `config` is raw JSON. */
   source?: string;
-  /** Lanes when the config's router entity sets no workerThreads (default 1: all in this process). */
+  /** Lanes when the config's router entity sets no workerThreads (default 1). */
   defaultWorkerThreads?: number;
+  /** Run every lane in a child process (main.ts does); default: lane 0 runs in this process. */
+  laneProcesses?: boolean;
 }
 
 export interface RouterOptions {
-  /** Number of lanes (data-plane processes, this one included). */
+  /** Number of lanes (data-plane processes). */
   workerThreads?: number;
+  /** Every lane in a child process (else lane 0 runs in this one). */
+  laneProcesses?: boolean;
   /** Where lane processes log (a file; stderr when unset) and at which level. */
   logFile?: string;
   logEnable?: string;
@@ -75,6 +79,7 @@ export class Router {
     this.inter = new InterRouter(this);
     this.tcp = new TcpAdaptor(this, {
       lanes: opts.workerThreads ?? config.router.workerThreads ?? 1,
+      laneProcesses: opts.laneProcesses ?? false,
       idleTimeoutMs: (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500,
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
       ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
@@ -229,6 +234,7 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
   const log = new RouterLog(sink, parseEnable(enable), { router: cfg.router.id });
   const r = new Router(cfg, log, {
     workerThreads: cfg.router.workerThreads ?? opts.defaultWorkerThreads ?? 1,
+    laneProcesses: opts.laneProcesses ?? false,
     ...(file ? { logFile: file } : {}),
     logEnable: enable ?? 'info',
   });

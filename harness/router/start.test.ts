@@ -14,13 +14,13 @@ it('rejects a bad config before listening, naming the field', async () => {
   expect((err as ValidationError).issues).toContainEqual({ path: 'tcpListener[1] "t".address', message: 'required attribute is missing' });
 });
 
-it('fails with a ListenError naming the listener when its port is taken, and releases the others', async () => {
+it.each([false, true])('fails with a ListenError naming the listener when its port is taken (lanes in child processes: %s)', async (laneProcesses) => {
   const squatter = net.createServer();
   await new Promise<void>((r) => squatter.listen(0, LOOPBACK, () => r()));
   const taken = (squatter.address() as net.AddressInfo).port;
   const err = await startRouter([['router', { id: 'x', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
     ['listener', { name: 'h', host: LOOPBACK, port: 0, http: true }],
-    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]]).catch((e: unknown) => e);
+    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]], { laneProcesses, defaultWorkerThreads: 2 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ListenError);
   expect((err as Error).message).toBe(`tcpListener "svc": cannot listen on ${LOOPBACK}:${taken}: EADDRINUSE`);
   await new Promise<void>((r) => squatter.close(() => r()));

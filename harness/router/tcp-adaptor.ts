@@ -6,24 +6,25 @@
  * routes, and adds up their gauges. tcpListeners and tcpConnectors can be added and
  * removed while the router runs.
  */
-import net from 'node:net';
 import type { TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
-import { SOCKET_HIGH_WATER } from './flow-ends.ts';
 import type { AddressFlows, Counters } from './lane-protocol.ts';
 import { Lanes, type LanesHooks } from './lanes.ts';
-import { listenOn } from './listen.ts';
+import { bindHandle, ListenError, type BoundHandle } from './listen.ts';
 import type { Router } from './router.ts';
 
 export interface TcpAdaptorOptions {
   /** Number of lanes (router.workerThreads). */
   lanes: number;
+  /** Every lane in a child process (else lane 0 runs in this one). */
+  laneProcesses?: boolean;
   logFile?: string;
   logEnable?: string;
   idleTimeoutMs: number;
 }
 
 export class TcpAdaptor {
-  readonly servers: { listener: TcpListenerEntity; bound: { port: number; server: net.Server } }[] = [];
+  /** tcpListeners: bound here, listened on (and accepted from) by every lane. */
+  readonly servers: { listener: TcpListenerEntity; bound: BoundHandle }[] = [];
   readonly lanes: Lanes;
   private connectors: TcpConnectorEntity[];
 
@@ -32,7 +33,7 @@ export class TcpAdaptor {
     this.lanes = new Lanes(opts.lanes, {
       routerId: r.id, incarnation: r.incarnation, config: r.config, idleTimeoutMs: opts.idleTimeoutMs,
       ...(opts.logFile ? { logFile: opts.logFile } : {}), ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
-    }, r.log, hooks);
+    }, r.log, hooks, !opts.laneProcesses);
   }
 
   async start(): Promise<void> {
@@ -43,14 +44,19 @@ export class TcpAdaptor {
   // ---------------------------------------------------------------------------------------
   // Runtime configuration
 
-  /** Binds a tcpListener and hands its socket to every lane. */
+  /** Binds a tcpListener's socket and hands it to every lane, which listen on it. */
   async addListener(l: TcpListenerEntity): Promise<number> {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER });
-    const port = await listenOn(server, `tcpListener "${l.name}"`, l.host, l.port);
-    this.servers.push({ listener: l, bound: { port, server } });
-    this.lanes.listen(l, server);
-    this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port });
-    return port;
+    const what = `tcpListener "${l.name}"`;
+    const bound = await bindHandle(what, l.host, l.port);
+    const error = await this.lanes.listen(l, bound.handle);
+    if (error) {
+      this.lanes.unlisten(l.name);
+      bound.close();
+      throw new ListenError(what, l.host, l.port, Object.assign(new Error(error), { code: /^E[A-Z]+$/.test(error) ? error : undefined }));
+    }
+    this.servers.push({ listener: l, bound });
+    this.r.log.info('TCP_ADAPTOR', 'listening', { tcpListener: l.name, address: l.address, host: l.host, port: bound.port });
+    return bound.port;
   }
 
   /** Stops accepting on a tcpListener (its open connections carry on); false if unknown. */
@@ -59,7 +65,7 @@ export class TcpAdaptor {
     if (i < 0) return false;
     const [s] = this.servers.splice(i, 1);
     this.lanes.unlisten(name);
-    await new Promise<void>((resolve) => s!.bound.server.close(() => resolve()));
+    s!.bound.close();
     this.r.log.info('TCP_ADAPTOR', 'listener-removed', { tcpListener: name });
     return true;
   }
@@ -143,7 +149,7 @@ export class TcpAdaptor {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.bound.server.close(() => resolve()))));
     await this.lanes.stop();
+    for (const s of this.servers) s.bound.close();
   }
 }
