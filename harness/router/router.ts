@@ -192,7 +192,8 @@ export class Router {
       id: this.id,
       mode: this.mode,
       incarnation: this.incarnation,
-      links: [...this.inter.neighbors.values()].map((n) => ({ peer: n.id, role: n.role, cost: n.cost, direction: n.direction, via: n.via, upSinceMs: now - n.since })),
+      // A link is up once it can carry flows: its control link, and a data connection in every lane.
+      links: [...this.inter.neighbors.values()].filter((n) => this.tcp.lanes.dataReady(n.id)).map((n) => ({ peer: n.id, role: n.role, cost: n.cost, direction: n.direction, via: n.via, upSinceMs: now - n.since })),
       connectors: this.inter.connectors.map((c) => ({ ...c })),
       routers: [...this.routes.values()].filter((r) => r.router !== this.id).map((r) => ({ id: r.router, nextHop: r.nextHop, cost: r.cost })),
       addresses,
