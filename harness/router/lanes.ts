@@ -88,7 +88,7 @@ export class Lanes {
 
   /**
    * Starts lane 0 here when it runs here (resolves once its data listeners are bound) and
-   * forks the others; they come up on their own (clients wait in the listen backlog).
+   * forks the others, which come up on their own.
    */
   async start(): Promise<void> {
     if (!this.inProcess) {
@@ -161,9 +161,10 @@ export class Lanes {
     else slot.child.send(m);
   }
 
+  /** To a lane; before it boots, only instructions (what it must know is replayed at boot). */
   private send(slot: LaneSlot, m: ToLane, handle?: unknown): void {
     if (slot.booted) this.sendNow(slot, m, handle);
-    else slot.queue.push([m, handle]);
+    else if (m.t === 'dial' || m.t === 'stop') slot.queue.push([m, handle]);
   }
 
   private broadcast(m: ToLane, handle?: unknown): void {
