@@ -175,8 +175,9 @@ try {
   } else {
     // Warm up (JIT, page cache), then interleave: every repetition runs every test on every target.
     for (const t of targets) {
-      await upload(t.port, 16 << 20);
-      await connectionRate(t.port, 100, 4);
+      await upload(t.port, 32 << 20);
+      await download(t.port, 32 << 20);
+      await connectionRate(t.port, 500, INFLIGHT);
     }
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
