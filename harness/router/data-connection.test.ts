@@ -115,7 +115,7 @@ describe('data connection', () => {
       await Promise.all(Array.from({ length: n }, async (_, j) => {
         const id = `f${from + j}`;
         const up = new Collector();
-        const opener = ma.open({ id, address: 'echo', dst: 'B' });
+        const opener = ma.open({ id, address: 'echo', dst: 'B' })!;
         join(opener, collectorEnd(up), () => finished++);
         const big = Buffer.alloc(40_000, j % 256); // three frames
         opener.write(big);
@@ -149,7 +149,7 @@ describe('data connection', () => {
       inbound = end as LinkEnd;
       join(end, collectorEnd(down), () => {});
     });
-    const opener = ma.open({ id: 'slow', address: 'x', dst: 'B' });
+    const opener = ma.open({ id: 'slow', address: 'x', dst: 'B' })!;
     join(opener, collectorEnd(new Collector()), () => {});
     const total = 4 * 1024 * 1024;
     opener.write(Buffer.alloc(total, 7));
@@ -162,6 +162,13 @@ describe('data connection', () => {
     down.full = false;
     inbound!.resume();
     await waitFor('everything to arrive once the reader resumes', () => down.chunks.reduce((n, c) => n + c.length, 0), (n) => n === total, 10_000);
+  });
+
+  it('refuses to open a flow whose BEGIN would not fit one frame (tiny frames, long address)', async () => {
+    const [a] = await pair({ maxFrameSize: 512 }, { maxFrameSize: 512 });
+    const ma = new FlowMux(a, () => {});
+    expect(ma.open({ id: 'f', address: 'x'.repeat(500), dst: 'B' })).toBeUndefined();
+    expect(ma.open({ id: 'f', address: 'short', dst: 'B' })).toBeDefined();
   });
 
   it('delivers payloads intact however the bytes are split into reads (frames straddling reads)', () => {

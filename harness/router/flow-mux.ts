@@ -26,10 +26,12 @@ export class FlowMux {
     conn.hooks.unowned = (l, format, payload) => this.unowned(l, format, payload);
   }
 
-  /** Opens a flow to the peer: the returned end is ready to be joined. */
-  open(meta: FlowMeta): LinkEnd {
+  /** Opens a flow to the peer: the returned end is ready to be joined (undefined: its BEGIN does not fit a frame). */
+  open(meta: FlowMeta): LinkEnd | undefined {
     const n = ++this.nextN;
-    const end = new LinkEnd(this.conn, this.conn.takeSender(), Buffer.from(JSON.stringify({ n, ...meta })), false);
+    const begin = Buffer.from(JSON.stringify({ n, ...meta }));
+    if (begin.length > this.conn.maxPayload) return undefined;
+    const end = new LinkEnd(this.conn, this.conn.takeSender(), begin, false);
     this.awaiting.set(n, end);
     end.onAbort = () => this.awaiting.delete(n);
     return end;

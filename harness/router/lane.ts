@@ -186,7 +186,7 @@ export class Lane {
     let far: FlowEnd | undefined;
     if (target.router === this.id) far = this.connectLocal(l.address, flowId);
     else far = this.muxTo(target.nextHop)?.open({ id: flowId, address: l.address, dst: target.router });
-    if (!far) return refuse(`no data connection to ${target.nextHop}`);
+    if (!far) return refuse(`no data connection to ${target.nextHop} could take the flow`);
     this.countSocket(socket, counters);
     stats.opened++;
     stats.active++;
