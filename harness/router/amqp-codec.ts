@@ -490,3 +490,45 @@ export function encodeTransferHead(buf: Buffer, at: number, channel: number, han
   buf.writeUInt16BE(channel, at + 6);
   return len;
 }
+
+/** What the data path needs of a transfer: its link handle and message format, and where its payload starts. */
+export interface TransferHead {
+  handle: number;
+  format: number;
+  payloadAt: number;
+}
+
+/**
+ * Decodes the transfer performative whose descriptor is at `at`; undefined when its fields
+ * do not fit before `end`. Multi-frame deliveries (more = true) are refused.
+ */
+export function decodeTransferHead(buf: Buffer, at: number, end: number): TransferHead | undefined {
+  const r = new Reader(buf, at + 3, end);
+  if (r.pos >= end) return undefined;
+  const code = buf[r.pos++];
+  let count: number;
+  try {
+    if (code === 0xc0) {
+      r.pos++;
+      count = buf[r.pos++]!;
+    } else if (code === 0xd0) {
+      r.pos += 4;
+      count = buf.readUInt32BE(r.pos);
+      r.pos += 4;
+    } else if (code === 0x45) count = 0;
+    else throw new CodecError(`transfer fields are not a list (0x${(code ?? 0).toString(16)})`);
+    let handle = 0;
+    let format = 0;
+    for (let i = 0; i < count; i++) {
+      const v = r.value();
+      if (i === 0) handle = Number(v);
+      else if (i === 3) format = Number(v ?? 0);
+      else if (i === 5 && v === true) throw new CodecError('multi-frame transfers are not used on data connections');
+    }
+    if (r.pos > end) return undefined;
+    return { handle, format, payloadAt: r.pos };
+  } catch (e) {
+    if (e instanceof CodecError && e.message.startsWith('truncated')) return undefined;
+    throw e;
+  }
+}

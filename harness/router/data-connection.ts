@@ -15,6 +15,7 @@
  * sender and each direction of a flow holds at most `window` frames per hop.
  */
 import type { Socket } from 'node:net';
+import { FrameReader } from './frame-reader.ts';
 import {
   CodecError, decodePerformative, encodeFrame, encodeTransferHead, errorValue, MIN_MAX_FRAME_SIZE, PROTOCOL_HEADER, Reader,
   readError, TARGET_CODE, TRANSFER_HEAD_MAX, described, uint, ubyte, ushort, type AmqpError, type Performative, Writer,
@@ -35,8 +36,6 @@ export const POOL_SCRUB_MS = 10_000;
 const FLOW_TARGET = '_knetsim/flow';
 const SLAB = 64 * 1024;
 const SMALL_PAYLOAD = 512;
-/** Bytes of a frame that straddles two reads joined to find where its payload starts. */
-const HEAD_JOIN = 256;
 
 export interface DataConnectionOptions {
   containerId: string;
@@ -134,14 +133,22 @@ export class DataConnection {
   private lastWrite = Date.now();
 
   // input
-  private pending: Buffer[] = [];
-  private pendingLen = 0;
+  private readonly reader: FrameReader;
   private lastRead = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
   private remoteIdleMs = 0;
   error: AmqpError | undefined;
 
   constructor(readonly socket: Socket, readonly options: DataConnectionOptions) {
+    const conn = this;
+    this.reader = new FrameReader(options.maxFrameSize, {
+      header: (b) => this.onHeader(b),
+      frame: (buf, start, end) => this.onFrame(buf, start, end),
+      transfer: (t, payload) => this.onTransferPayload(t.handle, t.format, payload),
+      get stopped() {
+        return conn.state === 'closed';
+      },
+    });
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.gone({ condition: 'amqp:connection:forced', description: e.message }));
@@ -365,103 +372,20 @@ export class DataConnection {
   private onData(d: Buffer): void {
     this.lastRead = Date.now();
     try {
-      if (this.pendingLen > 0) {
-        this.pending.push(d);
-        this.pendingLen += d.length;
-        const need = this.neededBytes();
-        if (need === undefined || this.pendingLen < need) return;
-        // The pending unit ends in the last chunk: handle it, then go on in that chunk.
-        const last = this.pending[this.pending.length - 1]!;
-        const before = this.pendingLen - last.length;
-        const fromLast = need - before;
-        const pieces = [...this.pending.slice(0, -1), last.subarray(0, fromLast)];
-        this.pending = [];
-        this.pendingLen = 0;
-        this.consume(pieces, need);
-        if (fromLast < last.length) this.parse(last, fromLast);
-        return;
-      }
-      this.parse(d, 0);
+      this.reader.push(d);
     } catch (e) {
       this.fail(e instanceof CodecError ? { condition: 'amqp:decode-error', description: e.message } : { condition: 'amqp:internal-error', description: (e as Error).message });
     }
   }
 
-  /** Bytes needed for the next unit in `pending`, once its size is known. */
-  private neededBytes(): number | undefined {
-    if (this.state === 'header') return 8;
-    if (this.pendingLen < 4) return undefined;
-    const size = Buffer.concat(this.pending, Math.min(this.pendingLen, 4)).readUInt32BE(0);
-    if (size < 8 || size > this.options.maxFrameSize) throw new CodecError(`frame size ${size} is outside 8..${this.options.maxFrameSize}`);
-    return size;
-  }
-
-  /** Processes one unit (header or frame) of `size` bytes that arrived in several pieces. */
-  private consume(pieces: Buffer[], size: number): void {
-    if (this.state === 'header') return this.header(Buffer.concat(pieces, size));
-    // A transfer's payload is passed on in its pieces, uncopied; only its head is joined.
-    const headLen = Math.min(size, HEAD_JOIN);
-    const head = Buffer.concat(pieces, headLen);
-    const doff = head[4]! * 4;
-    if (size > HEAD_JOIN && head[doff] === 0x00 && head[doff + 1] === 0x53 && head[doff + 2] === 0x14) {
-      const t = this.parseTransfer(head, doff, headLen);
-      if (t) {
-        const parts: Buffer[] = [];
-        let skip = t.payloadAt;
-        for (const p of pieces) {
-          if (skip >= p.length) {
-            skip -= p.length;
-            continue;
-          }
-          parts.push(skip ? p.subarray(skip) : p);
-          skip = 0;
-        }
-        return this.onTransferPayload(t.handle, t.format, parts);
-      }
-    }
-    const whole = headLen === size ? head : Buffer.concat(pieces, size);
-    this.onFrame(whole, 0, size);
-  }
-
-  private header(b: Buffer): void {
-    if (!b.subarray(0, 8).equals(PROTOCOL_HEADER)) throw new CodecError(`not an AMQP 1.0 protocol header: ${b.subarray(0, 8).toString('hex')}`);
-    this.state = 'open';
-  }
-
-  private parse(buf: Buffer, at: number): void {
-    let p = at;
-    while (p < buf.length && this.state !== 'closed') {
-      const left = buf.length - p;
-      if (this.state === 'header') {
-        if (left < 8) break;
-        this.header(buf.subarray(p, p + 8));
-        p += 8;
-        continue;
-      }
-      if (left < 8) break;
-      const size = buf.readUInt32BE(p);
-      if (size < 8) throw new CodecError(`frame size ${size} is below 8`);
-      if (size > this.options.maxFrameSize) throw new CodecError(`frame of ${size} bytes exceeds our max-frame-size ${this.options.maxFrameSize}`);
-      if (left < size) break;
-      this.onFrame(buf, p, p + size);
-      p += size;
-    }
-    if (p < buf.length) {
-      this.pending = [buf.subarray(p)];
-      this.pendingLen = buf.length - p;
-    }
+  private onHeader(b: Buffer): void {
+    if (!b.equals(PROTOCOL_HEADER)) throw new CodecError(`not an AMQP 1.0 protocol header: ${b.toString('hex')}`);
+    if (this.state === 'header') this.state = 'open';
   }
 
   private onFrame(buf: Buffer, start: number, end: number): void {
     const doff = buf[start + 4]! * 4;
-    if (buf[start + 5] !== 0) throw new CodecError(`frame type ${buf[start + 5]} is not AMQP`);
     if (end - start === doff) return; // heartbeat
-    // Fast path: a transfer.
-    if (buf[start + doff] === 0x00 && buf[start + doff + 1] === 0x53 && buf[start + doff + 2] === 0x14) {
-      const t = this.parseTransfer(buf, start + doff, end);
-      if (!t) throw new CodecError('truncated transfer');
-      return this.onTransferPayload(t.handle, t.format, buf.subarray(t.payloadAt, end));
-    }
     const perf = decodePerformative(new Reader(buf, start + doff, end));
     const f = perf.fields;
     switch (perf.name) {
@@ -563,37 +487,6 @@ export class DataConnection {
     } else if (l.sink && !wasClosed) {
       const err = readError(f['error']);
       l.sink.delivery(FORMAT_ABORT, Buffer.from(err?.description ?? 'link detached'));
-    }
-  }
-
-  /** The fields of a transfer performative at `at` (its descriptor); undefined if they do not fit before `end`. */
-  private parseTransfer(buf: Buffer, at: number, end: number): { handle: number; format: number; payloadAt: number } | undefined {
-    const r = new Reader(buf, at + 3, end);
-    const code = buf[r.pos++];
-    let count: number;
-    try {
-      if (code === 0xc0) {
-        r.pos++;
-        count = buf[r.pos++]!;
-      } else if (code === 0xd0) {
-        r.pos += 4;
-        count = buf.readUInt32BE(r.pos);
-        r.pos += 4;
-      } else if (code === 0x45) count = 0;
-      else throw new CodecError(`transfer fields are not a list (0x${(code ?? 0).toString(16)})`);
-      let handle = 0;
-      let format = 0;
-      for (let i = 0; i < count; i++) {
-        const v = r.value();
-        if (i === 0) handle = Number(v);
-        else if (i === 3) format = Number(v ?? 0);
-        else if (i === 5 && v === true) throw new CodecError('multi-frame transfers are not used on data connections');
-      }
-      if (r.pos > end) return undefined;
-      return { handle, format, payloadAt: r.pos };
-    } catch (e) {
-      if (e instanceof CodecError && e.message.startsWith('truncated')) return undefined;
-      throw e;
     }
   }
 
