@@ -3,6 +3,7 @@
  * every primitive and compound type, an encoder for the values performatives carry, the nine
  * connection/session/link performatives by descriptor, and frame headers. Pure logic.
  */
+import { HarnessError } from '../sys/errors.ts';
 
 /** A symbol (AMQP `symbol`), distinct from a string when encoding. */
 export class Sym {
@@ -18,7 +19,8 @@ export interface Described {
 export const isDescribed = (v: unknown): v is Described =>
   typeof v === 'object' && v !== null && 'descriptor' in v && 'value' in v;
 
-export class CodecError extends Error {
+/** Bytes that are not the AMQP 1.0 this router speaks (the connection is closed with amqp:decode-error). */
+export class CodecError extends HarnessError {
   override name = 'CodecError';
 }
 

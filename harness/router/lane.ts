@@ -7,6 +7,7 @@
  */
 import net, { isIP } from 'node:net';
 import tls from 'node:tls';
+import { HarnessError } from '../sys/errors.ts';
 import type { ListenerEntity, TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
 import { DataConnection, type DataConnectionOptions } from './data-connection.ts';
 import { join, SOCKET_HIGH_WATER, SocketEnd, type FlowEnd } from './flow-ends.ts';
@@ -74,7 +75,7 @@ export class Lane {
 
   private tls(name: string) {
     const p = this.init.config.sslProfiles.find((s) => s.name === name);
-    if (!p) throw new Error(`no sslProfile named ${name}`);
+    if (!p) throw new HarnessError(`no sslProfile named ${name}`);
     return loadSslProfile(p);
   }
 
