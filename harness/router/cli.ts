@@ -3,6 +3,7 @@
  * harness/router/main.ts all run this. Exit codes: 0 stopped by SIGTERM/SIGINT (or --check
  * passed), 2 bad usage, 1 invalid config or start failure.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadRouterConfig } from './config.ts';
 import { startRouter, type RouterHandle } from './router.ts';
@@ -15,6 +16,8 @@ format: router, listener, connector, sslProfile, tcpListener, tcpConnector, addr
 Every attribute of skrouterd's schema for those entities is accepted; those this router
 does not implement are named in one warning line; unknown ones are rejected, naming the field.
 It answers AMQP management (skmanage, skstat, knetsim's client) on its normal listeners.
+TCP flows run in router.workerThreads lane processes (children that exit with the
+router); without that attribute, one per CPU, at most ${DEFAULT_MAX_LANES}.
 
   -c, --config FILE     the config (JSON: a list of [entityType, {attributes}])
   --log FILE            log file (default: the log entity's outputFile, else stderr)
@@ -24,6 +27,8 @@ It answers AMQP management (skmanage, skstat, knetsim's client) on its normal li
 }
 
 const STOP_DEADLINE_MS = 1800;
+/** Lanes at most when the config sets no router.workerThreads: skrouterd's own default number of worker threads. */
+export const DEFAULT_MAX_LANES = 4;
 
 /**
  * Runs the router as a program until SIGTERM/SIGINT; `prog` names it in the usage text.
@@ -65,6 +70,8 @@ export async function runRouter(argv: string[], prog = 'knetsim-router'): Promis
       return 0;
     }
     handle = await startRouter(config, {
+      defaultWorkerThreads: Math.min(availableParallelism(), DEFAULT_MAX_LANES),
+      laneProcesses: true,
       ...(values.log ? { logFile: values.log } : {}),
       ...(values['log-enable'] ? { logEnable: values['log-enable'] } : {}),
     });
