@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../sys/temp-dir.ts';
+import { ManagementClient } from './management/client.ts';
 import { startRouter, type RouterHandle } from './router.ts';
 import { echoServer, freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, makePki, roundTrip, waitFor, waitLinks, type Entity } from './test-support.ts';
 
@@ -66,4 +67,38 @@ it.each(LANE_COUNTS)('brings a link up over mutual TLS and carries TCP over it (
   }
   await echo.close();
   await Promise.all(started.splice(0).map((h) => h.close()));
+});
+
+// Everything made at run time through management: every lane opens a TLS data listener beside
+// the new listener, and dials with the sslProfile the new connector names.
+it.each(LANE_COUNTS)('links over mutual TLS set up at run time through management (%i lane(s))', async (lanes) => {
+  const echo = await echoServer();
+  const p = await freePort();
+  const amqp: Entity = ['listener', { name: 'amqp', host: LOOPBACK, port: 0, role: 'normal' }];
+  const a = await startRouter([['router', { id: 'A', mode: 'interior', workerThreads: lanes }], quiet, amqp,
+    ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
+  started.push(a);
+  const b = await startRouter([['router', { id: 'B', mode: 'interior', workerThreads: lanes }], quiet, amqp,
+    ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
+  started.push(b);
+  const ma = await ManagementClient.connect({ host: LOOPBACK, port: a.port('amqp'), target: 'router A' });
+  const mb = await ManagementClient.connect({ host: LOOPBACK, port: b.port('amqp'), target: 'router B' });
+  try {
+    const files = (leaf: string) => ({ certFile: good[leaf]!.cert, privateKeyFile: good[leaf]!.key, caCertFile: good.ca });
+    await ma.create('sslProfile', 'tls', files('a'));
+    await ma.create('listener', 'inter', { role: 'inter-router', host: LOOPBACK, port: p, sslProfile: 'tls', authenticatePeer: true, saslMechanisms: 'EXTERNAL' });
+    await mb.create('sslProfile', 'tls', files('b'));
+    await mb.create('connector', 'toA', { role: 'inter-router', host: LOOPBACK, port: p, sslProfile: 'tls' });
+    await waitFor("A a neighbour of B's", () => mb.query('router.node', ['id', 'routerLink']), (rows) => rows.some((r) => r['id'] === 'A' && r['routerLink'] !== null), 15_000);
+    expect(b.state().lanes.map((l) => l.peers)).toEqual(Array.from({ length: lanes }, () => ['A']));
+    expect((await mb.query('connection', ['role', 'dir', 'isEncrypted'])).filter((c) => c['role'] === 'inter-router')).toEqual([{ role: 'inter-router', dir: 'out', isEncrypted: true }]);
+    await waitFor("B's tcpListener up", () => mb.read('tcpListener', 'e'), (r) => r['operStatus'] === 'up');
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => roundTrip(b.port('e'), `made at run time ${i}`)));
+    expect(replies.map(String)).toEqual(Array.from({ length: 20 }, (_, i) => `made at run time ${i}`));
+  } finally {
+    await ma.close();
+    await mb.close();
+    await echo.close();
+    await Promise.all(started.splice(0).map((h) => h.close()));
+  }
 });
