@@ -16,8 +16,9 @@ format: router, listener, connector, sslProfile, tcpListener, tcpConnector, addr
 Every attribute of skrouterd's schema for those entities is accepted; those this router
 does not implement are named in one warning line; unknown ones are rejected, naming the field.
 It answers AMQP management (skmanage, skstat, knetsim's client) on its normal listeners.
-TCP flows run in router.workerThreads lane processes (children that exit with the
-router); without that attribute, one per CPU, at most ${DEFAULT_MAX_LANES}.
+TCP flows run in router.workerThreads lanes (default: one per CPU, at most ${DEFAULT_MAX_LANES}):
+one lane runs in the router's own process, several each in a child process that exits
+with the router.
 
   -c, --config FILE     the config (JSON: a list of [entityType, {attributes}])
   --log FILE            log file (default: the log entity's outputFile, else stderr)
@@ -69,9 +70,11 @@ export async function runRouter(argv: string[], prog = 'knetsim-router'): Promis
       process.stdout.write(`config ok: router ${config.router.id}${ignored}\n`);
       return 0;
     }
+    const lanes = config.router.workerThreads ?? Math.min(availableParallelism(), DEFAULT_MAX_LANES);
     handle = await startRouter(config, {
-      defaultWorkerThreads: Math.min(availableParallelism(), DEFAULT_MAX_LANES),
-      laneProcesses: true,
+      defaultWorkerThreads: lanes,
+      // One lane in this process: no child to start (the deck's routers, site-config.ts, run so).
+      laneProcesses: lanes > 1,
       ...(values.log ? { logFile: values.log } : {}),
       ...(values['log-enable'] ? { logEnable: values['log-enable'] } : {}),
     });

@@ -171,6 +171,18 @@ it('takes its lane processes with it when killed by SIGKILL (no orphans)', async
   await waitFor('the lane processes to exit after their primary', () => children.map(alive), (v) => v.every((x) => !x), 5000);
 }, 30_000);
 
+it('runs a single lane (workerThreads 1) in its own process: no child to start', async () => {
+  const [h, i] = [await freePort(), await freePort()];
+  const path = join(dir, 'one-lane.json');
+  await writeFile(path, JSON.stringify([['router', { id: 'O', mode: 'interior', workerThreads: 1 }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
+  const r = run(['-c', path]);
+  await waitFor('its lane ready', () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === 1, 15_000);
+  expect(childPids(r.child.pid!)).toEqual([]);
+  r.child.kill('SIGTERM');
+  expect((await r.exit).code).toBe(0);
+}, 30_000);
+
 /** The child processes of `pid` (from /proc). */
 function childPids(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
