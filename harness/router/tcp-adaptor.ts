@@ -99,13 +99,13 @@ export class TcpAdaptor {
       // The address may have gone (or the listener been deleted) while binding.
       if (!this.wanted(st)) await this.syncNow(st);
     } else if (!this.wanted(st) && st.bound) {
-      const bound = st.bound;
+      // Stop accepting in every lane; connections already carried keep going (as skrouterd does).
+      // Down once no lane listens any more: whoever reads operStatus down finds the port closed.
+      const closed = this.lanes.unlisten(l.name, !!st.removed);
+      st.bound.close();
+      await closed;
       st.bound = undefined;
       st.operStatus = 'down';
-      // Stop accepting in every lane; connections already carried keep going (as skrouterd does).
-      const closed = this.lanes.unlisten(l.name, !!st.removed);
-      bound.close();
-      await closed;
       this.r.log.info('TCP_ADAPTOR', 'not-listening', { tcpListener: l.name, address: l.address, reason: st.removed ? 'deleted' : 'address not reachable' });
     } else if (st.removed) {
       this.lanes.forgetListener(l.name);
