@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
-import { freePort, interConnector, interListener, LOOPBACK, sha256, tcpServer, waitReachable } from './test-support.ts';
+import { freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, sha256, tcpServer, waitReachable } from './test-support.ts';
 
 const BOUND_PER_ROUTER = 4 * 1024 * 1024;
+
+describe.each(LANE_COUNTS)('backpressure with %i lane(s) per router', (lanes) => {
 let c0: RouterHandle;
 let c1: RouterHandle;
 let server: Awaited<ReturnType<typeof tcpServer>>;
@@ -18,12 +20,12 @@ beforeAll(async () => {
   }, { allowHalfOpen: true });
   const inter = await freePort();
   c0 = await startRouter([
-    ['router', { id: 'c0', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
+    ['router', { id: 'c0', mode: 'interior', workerThreads: lanes }], ['log', { module: 'DEFAULT', enable: 'none' }],
     interListener(inter),
     ['tcpConnector', { name: 'slow', host: LOOPBACK, port: server.port, address: 'slow' }],
   ]);
   c1 = await startRouter([
-    ['router', { id: 'c1', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
+    ['router', { id: 'c1', mode: 'interior', workerThreads: lanes }], ['log', { module: 'DEFAULT', enable: 'none' }],
     interConnector('link1', inter),
     ['tcpListener', { name: 'slow', host: LOOPBACK, port: 0, address: 'slow' }],
   ]);
@@ -74,3 +76,4 @@ it('keeps router buffers bounded while the receiver does not read, then delivers
   expect(c1.router.tcp.maxBuffered).toBeLessThan(BOUND_PER_ROUTER);
   client.destroy();
 }, 60_000);
+});

@@ -3,6 +3,7 @@
  * harness/router/main.ts all run this. Exit codes: 0 stopped by SIGTERM/SIGINT (or --check
  * passed), 2 bad usage, 1 invalid config or start failure.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadRouterConfig } from './config.ts';
 import { startRouter, type RouterHandle } from './router.ts';
@@ -15,6 +16,9 @@ format: router, listener, connector, sslProfile, tcpListener, tcpConnector, addr
 Every attribute of skrouterd's schema for those entities is accepted; those this router
 does not implement are named in one warning line; unknown ones are rejected, naming the field.
 It answers AMQP management (skmanage, skstat, knetsim's client) on its normal listeners.
+TCP flows run in router.workerThreads lanes (default: one per CPU, at most ${DEFAULT_MAX_LANES}):
+one lane runs in the router's own process, several each in a child process that exits
+with the router.
 
   -c, --config FILE     the config (JSON: a list of [entityType, {attributes}])
   --log FILE            log file (default: the log entity's outputFile, else stderr)
@@ -24,6 +28,8 @@ It answers AMQP management (skmanage, skstat, knetsim's client) on its normal li
 }
 
 const STOP_DEADLINE_MS = 1800;
+/** Lanes at most when the config sets no router.workerThreads: skrouterd's own default number of worker threads. */
+export const DEFAULT_MAX_LANES = 4;
 
 /**
  * Runs the router as a program until SIGTERM/SIGINT; `prog` names it in the usage text.
@@ -64,7 +70,11 @@ export async function runRouter(argv: string[], prog = 'knetsim-router'): Promis
       process.stdout.write(`config ok: router ${config.router.id}${ignored}\n`);
       return 0;
     }
+    const lanes = config.router.workerThreads ?? Math.min(availableParallelism(), DEFAULT_MAX_LANES);
     handle = await startRouter(config, {
+      defaultWorkerThreads: lanes,
+      // One lane in this process: no child to start (the deck's routers, site-config.ts, run so).
+      laneProcesses: lanes > 1,
       ...(values.log ? { logFile: values.log } : {}),
       ...(values['log-enable'] ? { logEnable: values['log-enable'] } : {}),
     });

@@ -1,13 +1,13 @@
 /**
  * Inter-router (and edge) links: AMQP 1.0 connections from connectors and on inter-router
- * listeners. Per link: a control link carrying link-state records, a message link carrying
- * routed client messages, and one link pair per TCP flow crossing it.
+ * listeners. Per link: a control link carrying link-state records (and, from the listening
+ * side, where its lanes take data connections) and a message link carrying routed client
+ * messages. TCP flows do not cross these connections: they travel on the lanes' data
+ * connections (lanes.ts).
  */
 import { isIP, type Socket } from 'node:net';
 import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
 import type { ConnectorEntity, ListenerEntity } from './config-schema.ts';
-import { FlowLinks, type PendingFlows } from './flow-links.ts';
-import type { AmqpFlowStream } from './flow-stream.ts';
 import type { RouterRecord } from './link-state.ts';
 import type { BoundServer } from './listen.ts';
 import type { Router } from './router.ts';
@@ -31,7 +31,6 @@ export interface Neighbor {
   conn: Connection;
   ctl: Sender;
   msg: Sender;
-  flows: Set<AmqpFlowStream>;
   since: number;
 }
 
@@ -54,7 +53,8 @@ interface ConnMeta {
   via: string;
   cost?: number;
   neighbor?: Neighbor;
-  pendingFlows: PendingFlows;
+  /** The connector that dialled this connection. */
+  connector?: ConnectorEntity;
   /** Forgets the connection in the router's registry. */
   untrack: () => void;
 }
@@ -66,13 +66,11 @@ export class InterRouter {
   private readonly conns = new Set<Connection>();
   /** The connection each connector has open (or is opening). */
   private readonly dialled = new Map<ConnectorState, Connection>();
-  private readonly flowLinks: FlowLinks;
+  private readonly mine = new WeakSet<Sender | Receiver>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closing = false;
 
-  constructor(private readonly r: Router) {
-    this.flowLinks = new FlowLinks((stream, address, dst, from) => r.tcp.onInboundFlow(stream, address, dst, from));
-  }
+  constructor(private readonly r: Router) {}
 
   async start(): Promise<void> {
     this.servers.push(...(await this.r.openListeners((l) => l.role !== 'normal', (s, l) => this.accept(s, l))));
@@ -114,10 +112,14 @@ export class InterRouter {
     }
   }
 
-  /** Opens an inter-router or edge listener at run time (management CREATE). */
+  /**
+   * Opens an inter-router or edge listener at run time (management CREATE); every lane
+   * opens a data listener beside it.
+   */
   async addListener(l: ListenerEntity): Promise<void> {
     this.r.config.listeners.push(l);
     this.servers.push(...(await this.r.openListeners((x) => x === l, (s, x) => this.accept(s, x))));
+    this.r.tcp.lanes.addDataListener(l, l.sslProfile ? this.r.sslProfile(l.sslProfile) : undefined);
   }
 
   /** Closes an inter-router or edge listener (management DELETE); the links it accepted stay. */
@@ -128,6 +130,7 @@ export class InterRouter {
     if (i < 0) return;
     const [s] = this.servers.splice(i, 1);
     s!.bound.server.close();
+    this.r.tcp.lanes.removeDataListener(name);
   }
 
   private baseOptions(role: LinkRole, cost: number, frame?: number, sessionFrames?: number) {
@@ -149,7 +152,7 @@ export class InterRouter {
     const role = l.role as LinkRole;
     const conn = this.r.container.create_connection(this.baseOptions(role, 1, l.maxFrameSize, l.maxSessionFrames) as never);
     const untrack = this.r.connections.track(conn, role, 'in', `${socket.remoteAddress}:${socket.remotePort}`);
-    this.wire(conn, { role, direction: 'in', via: l.name, pendingFlows: new Map(), untrack });
+    this.wire(conn, { role, direction: 'in', via: l.name, untrack });
     conn.accept(socket as never);
   }
 
@@ -169,7 +172,7 @@ export class InterRouter {
       ...tlsOpts,
     } as never);
     const untrack = this.r.connections.track(conn, role, 'out', `${c.host}:${c.port}`);
-    const meta: ConnMeta = { role, direction: 'out', via: c.name, cost: c.cost, pendingFlows: new Map(), untrack };
+    const meta: ConnMeta = { role, direction: 'out', via: c.name, cost: c.cost, connector: c, untrack };
     this.dialled.set(st, conn);
     this.wire(conn, meta, () => {
       if (this.dialled.get(st) === conn) this.dialled.delete(st);
@@ -217,8 +220,8 @@ export class InterRouter {
       if (ctx.error) onErr?.(String((ctx.error as Error).message ?? ctx.error));
       down(`disconnected${ctx.error ? `: ${(ctx.error as Error).message}` : ''}`);
     });
-    conn.on('receiver_open', (ctx: EventContext) => this.onRemoteLink(meta, ctx.receiver!, 'receiver'));
-    conn.on('sender_open', (ctx: EventContext) => this.onRemoteLink(meta, ctx.sender!, 'sender'));
+    conn.on('receiver_open', (ctx: EventContext) => this.onRemoteLink(ctx.receiver!, 'receiver'));
+    conn.on('sender_open', (ctx: EventContext) => this.onRemoteLink(ctx.sender!, 'sender'));
     conn.on('message', (ctx: EventContext) => this.onMessage(meta, ctx));
     for (const ev of ['sender_error', 'receiver_error', 'session_error', 'sender_close', 'receiver_close', 'session_close', 'settled', 'accepted', 'released', 'rejected', 'modified', 'sendable']) {
       conn.on(ev, () => {});
@@ -255,32 +258,46 @@ export class InterRouter {
     }
     const ctl = conn.open_sender({ target: { address: CTL_ADDRESS }, snd_settle_mode: 1 });
     const msg = conn.open_sender({ target: { address: MSG_ADDRESS }, snd_settle_mode: 1 });
-    this.flowLinks.markMine(ctl, msg);
+    this.mine.add(ctl);
+    this.mine.add(msg);
     const n: Neighbor = {
       id: peer, role: meta.role, cost: meta.cost ?? 1, direction: meta.direction, via: meta.via,
-      conn, ctl, msg, flows: new Set(), since: Date.now(),
+      conn, ctl, msg, since: Date.now(),
     };
     meta.neighbor = n;
     this.neighbors.set(peer, n);
     this.r.log.info('ROUTER', 'link-up', { peer, role: n.role, cost: n.cost, direction: n.direction, via: n.via });
     for (const rec of this.r.db.all()) this.sendRecord(n, rec);
+    this.announceLanes(n);
     this.r.topologyChanged();
   }
 
+  /**
+   * From the listening side of a link: where our lanes take data connections and the token
+   * they must present. The side with the connector dials them (lanes.ts).
+   */
+  announceLanes(n: Neighbor): void {
+    if (n.direction !== 'in' || this.neighbors.get(n.id) !== n) return;
+    const ports = this.r.tcp.lanes.portsFor(n.via);
+    if (!ports) return; // not every lane is up yet: announced when they are
+    n.ctl.send({ subject: 'lanes', body: JSON.stringify({ ports, token: this.r.tcp.lanes.tokenFor(n.id) }) });
+  }
+
+  announceLanesAll(): void {
+    for (const n of this.neighbors.values()) this.announceLanes(n);
+  }
+
   private dropNeighbor(n: Neighbor, why: string): void {
-    for (const f of n.flows) f.destroy(new Error(`link to ${n.id} lost: ${why}`));
-    n.flows.clear();
     if (this.neighbors.get(n.id) !== n) return;
     this.neighbors.delete(n.id);
+    this.r.tcp.lanes.dropPeer(n.id);
     this.r.log.info('ROUTER', 'link-down', { peer: n.id, reason: why });
     this.r.topologyChanged();
   }
 
-  private onRemoteLink(meta: ConnMeta, link: Sender | Receiver, kind: 'sender' | 'receiver'): void {
-    if (this.flowLinks.isMine(link)) return;
-    if (link.name.startsWith('flow/')) {
-      if (meta.neighbor) this.flowLinks.onPeerLink(meta.neighbor, meta.pendingFlows, link, kind);
-    } else if (kind === 'receiver') {
+  private onRemoteLink(link: Sender | Receiver, kind: 'sender' | 'receiver'): void {
+    if (this.mine.has(link)) return;
+    if (kind === 'receiver') {
       (link as Receiver).add_credit(250); // control and message links: replenished per message
     }
   }
@@ -294,6 +311,12 @@ export class InterRouter {
     const address = rcv.target?.address;
     if (address === CTL_ADDRESS && m.subject === 'lsr') {
       this.r.onRecord(JSON.parse(String(m.body)) as RouterRecord, meta.neighbor.id);
+    } else if (address === CTL_ADDRESS && m.subject === 'lanes') {
+      const { ports, token } = JSON.parse(String(m.body)) as { ports: number[]; token: string };
+      if (meta.direction === 'out' && meta.connector && Array.isArray(ports) && ports.length > 0) {
+        const c = meta.connector;
+        this.r.tcp.lanes.dial(meta.neighbor.id, c, c.sslProfile ? this.r.sslProfile(c.sslProfile) : undefined, ports, token);
+      }
     } else if (address === MSG_ADDRESS) {
       const ap = (m.application_properties ?? {}) as Record<string, unknown>;
       this.r.amqp.onRoutedMessage(String(ap['dst']), String(ap['address']), m.body as Buffer);
@@ -316,10 +339,14 @@ export class InterRouter {
     return true;
   }
 
-  /** Opens the next hop of a TCP flow towards router `dst` through neighbour `via`. */
-  openFlow(via: string, flowId: string, address: string, dst: string): AmqpFlowStream | undefined {
-    const n = this.neighbors.get(via);
-    return n ? this.flowLinks.open(n, flowId, address, dst) : undefined;
+  /** Links rhea holds in the sessions of inter-router control connections. */
+  amqpLinks(): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const sessions = (c as unknown as { local_channel_map: Record<string, { links: Record<string, unknown> }> }).local_channel_map;
+      for (const s of Object.values(sessions)) n += Object.keys(s.links).length;
+    }
+    return n;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,8 @@
 /** Plain or TLS socket servers for router listeners, with the bound port known after start. */
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { getSystemErrorName } from 'node:util';
 import { HarnessError } from '../sys/errors.ts';
 import type { TlsMaterial } from './tls.ts';
 
@@ -66,4 +68,48 @@ export async function listenSockets(
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** A TCP socket bound to an address but not listening yet: lanes listen on it (lane.ts). */
+export interface BoundHandle {
+  /** libuv's TCP handle (Node's internal TCPWrap): sent to lane processes, given to server.listen(). */
+  handle: unknown;
+  port: number;
+  close(): void;
+}
+
+interface TcpWrap {
+  getsockname(out: { port?: number }): number;
+  close(): void;
+}
+
+/**
+ * Binds host:port without listening, as Node's cluster module does for shared server sockets
+ * (`net._createServerHandle`): the lanes that listen on it take connections, while this
+ * process holds it without accepting any.
+ */
+export async function bindHandle(what: string, host: string, port: number): Promise<BoundHandle> {
+  let address = host;
+  if (!net.isIP(host)) {
+    try {
+      address = (await lookup(host)).address;
+    } catch (e) {
+      throw new ListenError(what, host, port, e as Error);
+    }
+  }
+  const create = (net as unknown as { _createServerHandle(a: string, p: number, t: number): TcpWrap | number })._createServerHandle;
+  const h = create(address, port, net.isIP(address));
+  if (typeof h === 'number') {
+    const err = Object.assign(new Error(getSystemErrorName(h)), { code: getSystemErrorName(h) });
+    throw new ListenError(what, host, port, err);
+  }
+  // libuv keeps EADDRINUSE from bind(2) for listen(2) (which this process never calls): a
+  // socket the kernel did not bind has no port yet.
+  const out: { port?: number } = {};
+  h.getsockname(out);
+  if (!out.port || (port !== 0 && out.port !== port)) {
+    h.close();
+    throw new ListenError(what, host, port, Object.assign(new Error('EADDRINUSE'), { code: 'EADDRINUSE' }));
+  }
+  return { handle: h, port: out.port, close: () => h.close() };
 }

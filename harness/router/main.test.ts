@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir } from '../sys/temp-dir.ts';
 import { ManagementClient } from './management/client.ts';
-import { freePort, httpGet, LOOPBACK, waitFor } from './test-support.ts';
+import { freePort, httpGet, LOOPBACK, metricValue, waitFor } from './test-support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'harness/router/main.ts';
@@ -136,8 +137,53 @@ it('notices a SIGKILLed peer at once and relinks when it comes back', async () =
   expect(Date.now() - t0).toBeLessThan(3000);
   const again = run(['-c', f0]);
   await waitFor('k1 relinked to the new k0', () => m1.query('connector', ['name', 'connectionStatus']), (rows) => rows[0]?.['connectionStatus'] === 'SUCCESS', 15_000);
+  // A neighbour once every lane has a data connection to it.
+  await waitFor('k0 a neighbour of k1 again', neighbours, (ids) => ids.length === 1, 15_000);
   expect(await neighbours()).toEqual(['k0']);
   await m1.close();
   for (const c of [again, k1]) c.child.kill('SIGTERM');
   for (const c of [again, k1]) expect((await c.exit).code).toBe(0);
 }, 40_000);
+
+it('takes its lane processes with it when killed by SIGKILL (no orphans)', async () => {
+  const [h, i] = [await freePort(), await freePort()];
+  const path = join(dir, 'lanes.json');
+  // The inter-router listener gives every lane a data listener of its own (a live socket).
+  await writeFile(path, JSON.stringify([['router', { id: 'L', mode: 'interior', workerThreads: 3 }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
+  const r = run(['-c', path]);
+  await waitFor('three lanes ready', () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === 3, 15_000);
+  // main.ts runs every lane in a process of its own: its child processes, each running lane-main.
+  const children = childPids(r.child.pid!);
+  expect(children).toHaveLength(3);
+  for (const pid of children) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toMatch(/lane-main/);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(children.every(alive)).toBe(true);
+  r.child.kill('SIGKILL');
+  await r.exit;
+  await waitFor('the lane processes to exit after their primary', () => children.map(alive), (v) => v.every((x) => !x), 5000);
+}, 30_000);
+
+it('runs a single lane (workerThreads 1) in its own process: no child to start', async () => {
+  const [h, i] = [await freePort(), await freePort()];
+  const path = join(dir, 'one-lane.json');
+  await writeFile(path, JSON.stringify([['router', { id: 'O', mode: 'interior', workerThreads: 1 }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
+  const r = run(['-c', path]);
+  await waitFor('its lane ready', () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === 1, 15_000);
+  expect(childPids(r.child.pid!)).toEqual([]);
+  r.child.kill('SIGTERM');
+  expect((await r.exit).code).toBe(0);
+}, 30_000);
+
+/** The child processes of `pid` (from /proc). */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+}

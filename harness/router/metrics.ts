@@ -41,6 +41,9 @@ export function renderMetrics(r: Router): string {
     flows.map(([address, f]) => [{ address }, f.refusedNoRoute]));
   e.metric('skrouter_flow_buffered_bytes', 'gauge', 'Bytes held in flow buffers on this router now', [[{}, r.tcp.bufferedBytes()]]);
   e.metric('skrouter_flow_buffered_bytes_max', 'gauge', 'Largest flow buffer total observed', [[{}, r.tcp.maxBuffered]]);
+  e.metric('skrouter_lanes_ready', 'gauge', 'Lanes (router.workerThreads data-plane processes) running with their data listeners bound', [[{}, s.lanes.filter((l) => l.ready).length]]);
+  e.metric('skrouter_amqp_links', 'gauge', 'AMQP links attached on inter-router connections (control, message, and the pooled links of data connections)',
+    [[{ kind: 'control' }, r.inter.amqpLinks()], [{ kind: 'data' }, r.tcp.dataLinks()]]);
   e.metric('skrouter_amqp_deliveries_total', 'counter', 'Client messages delivered to local consumers', [[{}, r.amqp.stats.delivered]]);
   e.metric('skrouter_amqp_no_route_total', 'counter', 'Client messages rejected for lack of a consumer', [[{}, r.amqp.stats.noRoute]]);
   return e.text();

@@ -13,7 +13,7 @@ import type { ListenerEntity, SslProfileEntity } from './config-schema.ts';
 import { listenSockets, type BoundServer } from './listen.ts';
 import { loadSslProfile } from './tls.ts';
 import { HttpService } from './http-service.ts';
-import { InterRouter, type ConnectorState } from './inter-router.ts';
+import { DEFAULT_HELLO_MAX_AGE_S, InterRouter, type ConnectorState, type Neighbor } from './inter-router.ts';
 import { ManagementAgent } from './management/agent.ts';
 import { computeRoutes, destinations, LinkStateDb, type RouteEntry, type RouterRecord } from './link-state.ts';
 import { renderMetrics } from './metrics.ts';
@@ -32,6 +32,8 @@ export interface RouterState {
   /** `port` is the bound port while the listener is up (its address reachable). */
   tcpListeners: { name: string; address: string; host: string; port?: number; operStatus: 'up' | 'down' }[];
   flows: { active: number; bufferedBytes: number };
+  /** The data-plane lanes, their processes, and the neighbours each has data connections to. */
+  lanes: { index: number; pid: number | undefined; ready: boolean; peers: string[] }[];
 }
 
 export interface StartRouterOptions {
@@ -41,6 +43,20 @@ export interface StartRouterOptions {
   logEnable?: string;
   /** Source name for validation errors when `config` is raw JSON. */
   source?: string;
+  /** Lanes when the config's router entity sets no workerThreads (default 1). */
+  defaultWorkerThreads?: number;
+  /** Run every lane in a child process (the router program does); default: lane 0 runs in this process. */
+  laneProcesses?: boolean;
+}
+
+export interface RouterOptions {
+  /** Number of lanes (data-plane processes). */
+  workerThreads?: number;
+  /** Every lane in a child process (else lane 0 runs in this one). */
+  laneProcesses?: boolean;
+  /** Where lane processes log (a file; stderr when unset) and at which level. */
+  logFile?: string;
+  logEnable?: string;
 }
 
 export class Router {
@@ -60,13 +76,24 @@ export class Router {
   private pending: NodeJS.Immediate | undefined;
   private readonly rr = new Map<string, number>();
 
-  constructor(readonly config: RouterConfig, readonly log: RouterLog) {
+  constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions = {}) {
     this.id = config.router.id;
     this.mode = config.router.mode;
     this.container = rhea.create_container({ id: this.id });
     this.container.on('error', (e: unknown) => this.log.warn('ROUTER', 'amqp-error', { error: String(e) }));
     this.inter = new InterRouter(this);
-    this.tcp = new TcpAdaptor(this);
+    this.tcp = new TcpAdaptor(this, {
+      lanes: opts.workerThreads ?? config.router.workerThreads ?? 1,
+      laneProcesses: opts.laneProcesses ?? false,
+      idleTimeoutMs: (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500,
+      ...(opts.logFile ? { logFile: opts.logFile } : {}),
+      ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
+    }, {
+      coverageChanged: (peer) => {
+        if (this.inter.neighbors.has(peer)) this.topologyChanged();
+      },
+      portsChanged: () => this.inter.announceLanesAll(),
+    });
     this.amqp = new AmqpService(this);
     this.http = new HttpService(this);
   }
@@ -101,9 +128,17 @@ export class Router {
     return p;
   }
 
+  /**
+   * The neighbours this router is linked to: those with a control link and a data
+   * connection in every lane (flows need one). Routing, state() and management all use this.
+   */
+  linkedNeighbors(): Neighbor[] {
+    return [...this.inter.neighbors.values()].filter((n) => this.tcp.lanes.dataReady(n.id));
+  }
+
   private ownRecord(): RouterRecord {
     const links: Record<string, number> = {};
-    for (const n of this.inter.neighbors.values()) links[n.id] = n.cost;
+    for (const n of this.linkedNeighbors()) links[n.id] = n.cost;
     return { id: this.id, mode: this.mode, incarnation: this.incarnation, seq: ++this.seq, links, tcp: this.tcp.localAddresses(), amqp: this.amqp.addresses() };
   }
 
@@ -133,6 +168,11 @@ export class Router {
 
   private recompute(): void {
     this.routes = computeRoutes(this.id, this.db);
+    const addresses = new Set(this.db.all().flatMap((rec) => rec.tcp));
+    this.tcp.lanes.setRoutes(
+      [...addresses].map((a) => [a, this.destinations(a, 'tcp')]),
+      [...this.routes.values()].map((r) => [r.router, r.nextHop]),
+    );
     void this.tcp.syncListeners();
   }
 
@@ -165,7 +205,8 @@ export class Router {
       id: this.id,
       mode: this.mode,
       incarnation: this.incarnation,
-      links: [...this.inter.neighbors.values()].map((n) => ({ peer: n.id, role: n.role, cost: n.cost, direction: n.direction, via: n.via, upSinceMs: now - n.since })),
+      // A link is up once it can carry flows: its control link, and a data connection in every lane.
+      links: this.linkedNeighbors().map((n) => ({ peer: n.id, role: n.role, cost: n.cost, direction: n.direction, via: n.via, upSinceMs: now - n.since })),
       connectors: this.inter.connectors.map((c) => ({ ...c })),
       routers: [...this.routes.values()].filter((r) => r.router !== this.id).map((r) => ({ id: r.router, nextHop: r.nextHop, cost: r.cost })),
       addresses,
@@ -176,6 +217,7 @@ export class Router {
       ],
       tcpListeners: this.tcp.servers.map((s) => ({ name: s.listener.name, address: s.listener.address, host: s.listener.host, port: s.bound?.port, operStatus: s.operStatus })),
       flows: { active: [...this.tcp.flows.values()].reduce((n, f) => n + f.active, 0), bufferedBytes: this.tcp.bufferedBytes() },
+      lanes: this.tcp.lanes.state(),
     };
   }
 }
@@ -190,23 +232,29 @@ export interface RouterHandle extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function sinkFor(config: RouterConfig, opts: StartRouterOptions): { sink: LogSink; enable: string | undefined } {
+function sinkFor(config: RouterConfig, opts: StartRouterOptions): { sink: LogSink; enable: string | undefined; file: string | undefined } {
   const entity = config.logs.find((l) => l.module === 'DEFAULT') ?? config.logs[0];
-  const file = opts.logFile ?? config.logs.find((l) => l.outputFile)?.outputFile;
+  const given = opts.logFile ?? config.logs.find((l) => l.outputFile)?.outputFile;
+  const file = given && given !== 'stderr' ? given : undefined;
   const enable = opts.logEnable ?? entity?.enable;
-  if (parseEnable(enable) === undefined) return { sink: nullSink, enable };
-  return { sink: file && file !== 'stderr' ? fileSink(file) : stderrSink, enable };
+  if (parseEnable(enable) === undefined) return { sink: nullSink, enable, file };
+  return { sink: file ? fileSink(file) : stderrSink, enable, file };
 }
 
 /** Validates `config` (raw skrouterd JSON or parsed), starts everything, resolves when listening. */
 export async function startRouter(config: RouterConfig | unknown[], opts: StartRouterOptions = {}): Promise<RouterHandle> {
   const cfg = Array.isArray(config) ? parseRouterConfig(config, opts.source ?? 'startRouter config') : config;
-  const { sink, enable } = sinkFor(cfg, opts);
+  const { sink, enable, file } = sinkFor(cfg, opts);
   const log = new RouterLog(sink, parseEnable(enable), { router: cfg.router.id });
   if (cfg.notImplemented.length) {
     log.warn('ROUTER', 'not-implemented', { attributes: cfg.notImplemented, note: "in skrouterd's schema, accepted, ignored by this router" });
   }
-  const r = new Router(cfg, log);
+  const r = new Router(cfg, log, {
+    workerThreads: cfg.router.workerThreads ?? opts.defaultWorkerThreads ?? 1,
+    laneProcesses: opts.laneProcesses ?? false,
+    ...(file ? { logFile: file } : {}),
+    logEnable: enable ?? 'info',
+  });
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
@@ -224,7 +272,7 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
     await close();
     throw e;
   }
-  log.info('ROUTER', 'started', { mode: r.mode, pid: process.pid });
+  log.info('ROUTER', 'started', { mode: r.mode, pid: process.pid, workerThreads: r.tcp.lanes.count });
   return {
     id: r.id,
     router: r,

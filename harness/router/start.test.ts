@@ -26,15 +26,15 @@ it('fails with a ListenError naming the listener when its port is taken, and rel
   await new Promise<void>((r) => squatter.close(() => r()));
 });
 
-it('keeps a tcpListener whose port is taken down, saying why in connectionMsg (the router runs on)', async () => {
+it.each([false, true])('keeps a tcpListener whose port is taken down, saying why in connectionMsg (the router runs on; 2 lanes, in child processes: %s)', async (laneProcesses) => {
   const squatter = net.createServer();
   await new Promise<void>((r) => squatter.listen(0, LOOPBACK, () => r()));
   const taken = (squatter.address() as net.AddressInfo).port;
   const h = await startRouter([['router', { id: 'x', mode: 'interior' }], ['log', { module: 'DEFAULT', enable: 'none' }],
     ['tcpConnector', { name: 'svc', host: LOOPBACK, port: 1, address: 'svc' }],
-    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]]);
+    ['tcpListener', { name: 'svc', host: LOOPBACK, port: taken, address: 'svc' }]], { laneProcesses, defaultWorkerThreads: 2 });
   try {
-    const row = await waitFor('the bind to fail', () => h.router.tcp.servers[0]!, (s) => s.connectionMsg !== '');
+    const row = await waitFor('the bind to fail', () => h.router.tcp.servers[0]!, (s) => s.connectionMsg !== '', 15_000);
     expect(row).toMatchObject({ operStatus: 'down', connectionMsg: `tcpListener "svc": cannot listen on ${LOOPBACK}:${taken}: EADDRINUSE` });
   } finally {
     await h.close();

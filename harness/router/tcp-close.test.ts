@@ -1,9 +1,10 @@
 import net from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
-import { freePort, interConnector, interListener, LOOPBACK, tcpServer, waitReachable, type Entity } from './test-support.ts';
+import { freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, tcpServer, waitReachable, type Entity } from './test-support.ts';
 
 // How connection ends travel: server-first half-close, resets, and a backend that refuses.
+describe.each(LANE_COUNTS)('connection ends with %i lane(s) per router', (lanes) => {
 let c0: RouterHandle;
 let c1: RouterHandle;
 let greeter: Awaited<ReturnType<typeof tcpServer>>;
@@ -30,11 +31,11 @@ beforeAll(async () => {
   });
   const refused = await freePort();
   const p = await freePort();
-  c0 = await startRouter([['router', { id: 'c0', mode: 'interior' }], quiet, interListener(p),
+  c0 = await startRouter([['router', { id: 'c0', mode: 'interior', workerThreads: lanes }], quiet, interListener(p),
     ['tcpConnector', { name: 'greeter', host: LOOPBACK, port: greeter.port, address: 'greeter' }],
     ['tcpConnector', { name: 'watcher', host: LOOPBACK, port: watcher.port, address: 'watcher' }],
     ['tcpConnector', { name: 'down', host: LOOPBACK, port: refused, address: 'down' }]]);
-  c1 = await startRouter([['router', { id: 'c1', mode: 'interior' }], quiet, interConnector('l', p),
+  c1 = await startRouter([['router', { id: 'c1', mode: 'interior', workerThreads: lanes }], quiet, interConnector('l', p),
     ...['greeter', 'watcher', 'down'].map((a): Entity => ['tcpListener', { name: a, host: LOOPBACK, port: 0, address: a }])]);
   for (const a of ['greeter', 'watcher', 'down']) await waitReachable(c1, a);
 });
@@ -78,4 +79,5 @@ it('a refused tcpConnector closes the client promptly', async () => {
   s.on('error', () => {});
   await new Promise<void>((r) => s.once('close', () => r()));
   expect(Date.now() - t0).toBeLessThan(1000);
+});
 });

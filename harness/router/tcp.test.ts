@@ -4,12 +4,12 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
 import {
-  echoServer, freePort, httpGet, interConnector, interListener, LOOPBACK, roundTrip, routerConfig,
+  echoServer, freePort, httpGet, interConnector, interListener, LANE_COUNTS, LOOPBACK, roundTrip, routerConfig,
   sha256, tcpServer, waitLinks, waitReachable,
 } from './test-support.ts';
 
 // c0 serves backend:8080 (tcpConnector), c1 listens for it (tcpListener), linked c1 → c0.
-describe('TCP through two routers', () => {
+describe.each(LANE_COUNTS)('TCP through two routers with %i lane(s) each', (lanes) => {
   let c0: RouterHandle;
   let c1: RouterHandle;
   const servers: { close(): Promise<void> }[] = [];
@@ -34,14 +34,14 @@ describe('TCP through two routers', () => {
       ['tcpConnector', { name: 'echo', host: LOOPBACK, port: echo.port, address: 'echo' }],
       ['tcpConnector', { name: 'backend', host: LOOPBACK, port: (web.address() as net.AddressInfo).port, address: 'backend:8080' }],
       ['tcpConnector', { name: 'sink', host: LOOPBACK, port: sink.port, address: 'sink' }],
-    ]));
+    ], 'interior', lanes));
     c1 = await startRouter(routerConfig('c1', [
       interConnector('link1', inter),
       ['tcpListener', { name: 'echo', host: LOOPBACK, port: 0, address: 'echo' }],
       ['tcpListener', { name: 'backend:8080', host: LOOPBACK, port: 0, address: 'backend:8080' }],
       ['tcpListener', { name: 'sink', host: LOOPBACK, port: 0, address: 'sink' }],
       ['tcpListener', { name: 'nowhere', host: LOOPBACK, port: 0, address: 'nowhere' }],
-    ]));
+    ], 'interior', lanes));
     await waitLinks(c1, ['c0']);
     for (const a of ['echo', 'backend:8080', 'sink']) await waitReachable(c1, a);
     for (const n of ['echo', 'backend:8080', 'sink']) ports[n] = c1.port(n);

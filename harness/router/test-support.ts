@@ -18,10 +18,13 @@ export async function freePort(): Promise<number> {
 
 export type Entity = [string, Record<string, unknown>];
 
+/** Lane counts the data-plane tests run with: all in one process, and a child lane process. */
+export const LANE_COUNTS = [1, 2] as const;
+
 /** Minimal interior router config on loopback with an http listener on an ephemeral port. */
-export function routerConfig(id: string, extra: Entity[] = [], mode = 'interior'): Entity[] {
+export function routerConfig(id: string, extra: Entity[] = [], mode = 'interior', workerThreads?: number): Entity[] {
   return [
-    ['router', { id, mode }],
+    ['router', { id, mode, ...(workerThreads ? { workerThreads } : {}) }],
     ['listener', { name: 'http', host: LOOPBACK, port: 0, http: true }],
     ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }],
     ...extra,

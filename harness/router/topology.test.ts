@@ -1,13 +1,14 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
 import {
-  echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, waitFor, waitLinks, type Entity,
+  echoServer, freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, roundTrip, waitFor, waitLinks, type Entity,
 } from './test-support.ts';
 
 const quiet: Entity = ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }];
 const started: RouterHandle[] = [];
+let lanes = 1;
 const start = async (id: string, entities: Entity[]) => {
-  const h = await startRouter([['router', { id, mode: 'interior' }], quiet, ...entities]);
+  const h = await startRouter([['router', { id, mode: 'interior', workerThreads: lanes }], quiet, ...entities]);
   started.push(h);
   return h;
 };
@@ -20,7 +21,11 @@ afterAll(async () => echo?.close());
 
 const route = (h: RouterHandle, address: string) => h.state().addresses.find((a) => a.address === address);
 
-describe('multi-hop routing', () => {
+describe.each(LANE_COUNTS)('multi-hop routing with %i lane(s) per router', (n) => {
+  beforeAll(() => {
+    lanes = n;
+  });
+
   it('carries TCP over a line of three routers (A-B-C, listener at A, connector at C)', async () => {
     echo = await echoServer();
     const [pb, pc] = [await freePort(), await freePort()];
@@ -99,7 +104,7 @@ describe('multi-hop routing', () => {
       ['listener', { name: 'edges', host: LOOPBACK, port: pe, role: 'edge' }],
       ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }],
     ]);
-    const e = await startRouter([['router', { id: 'E1', mode: 'edge' }], quiet,
+    const e = await startRouter([['router', { id: 'E1', mode: 'edge', workerThreads: lanes }], quiet,
       ['connector', { name: 'up', host: LOOPBACK, port: pe, role: 'edge' }],
       ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
     started.push(e);
@@ -112,7 +117,7 @@ describe('multi-hop routing', () => {
   it('refuses a peer whose role does not match the listener', async () => {
     const pi = await freePort();
     await start('A', [interListener(pi)]);
-    const e = await startRouter([['router', { id: 'E2', mode: 'edge' }], quiet, ['connector', { name: 'up', host: LOOPBACK, port: pi, role: 'edge' }]]);
+    const e = await startRouter([['router', { id: 'E2', mode: 'edge', workerThreads: lanes }], quiet, ['connector', { name: 'up', host: LOOPBACK, port: pi, role: 'edge' }]]);
     started.push(e);
     const st = await waitFor('E2 refused', () => e.state().connectors[0]!, (c) => c.lastError !== undefined);
     expect(st.lastError).toMatch(/wants role edge.*has role inter-router/);

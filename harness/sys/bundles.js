@@ -33,6 +33,7 @@ export const HELPER_ENTRIES = [
   'harness/components/kube-proxy/probe-main.ts',
   'harness/components/skupper/bulk-main.ts',
   'harness/router/main.ts',
+  'harness/router/lane-main.ts', // a lane of our router (its data-plane processes, started by the router)
   'harness/matrix/snapshot-main.ts',
   'harness/grading/sandbox/launcher-main.ts', // the grading sandbox's launcher (unshare → pivot_root → student code)
 ];

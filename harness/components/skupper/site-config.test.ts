@@ -21,6 +21,7 @@ describe('site config', () => {
     expect(config).toContainEqual(['listener', expect.objectContaining({ role: 'inter-router', sslProfile: 'inter-router-tls', authenticatePeer: true, saslMechanisms: 'EXTERNAL' })]);
     expect(config).toContainEqual(['connector', expect.objectContaining({ name: 'link-C0', host: '10.0.0.1', sslProfile: 'inter-router-tls', verifyHostname: true, cost: 2 })]);
     expect(config).toContainEqual(['log', { module: 'DEFAULT', enable: 'info+', outputFile: '/r/C1.log' }]);
+    expect(config).toContainEqual(['router', { id: 'C1', mode: 'interior', workerThreads: 1 }]);
     expect(config).toContainEqual(['tcpListener', expect.objectContaining({ name: 'web:80', port: '1028', address: 'web:80' })]);
     expect(config).toContainEqual(['tcpConnector', expect.objectContaining({ name: 'db:5432@C1', host: '11.0.16.2', port: '5432' })]);
   });

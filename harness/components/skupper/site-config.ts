@@ -7,6 +7,16 @@
 export const INTER_ROUTER_PORT = 55671;
 export const AMQP_PORT = 5672;
 export const HTTP_PORT = 9090;
+/**
+ * router.workerThreads of every site: one. A TCP flow runs in one lane (one thread in
+ * skrouterd) from end to end, so more lanes add throughput only for many connections at
+ * once, which neither the deck nor the scenarios make; the 100 MB transfer, one flow each
+ * way, moves as fast with one lane (bench/router: 549-594 MiB/s up, 621-699 down with one;
+ * 623-649 and 537-633 with two). One lane is what starts fastest: our router runs it in its
+ * own process, where two would be two more processes to start per router, ~0.35 s on the
+ * deck's `knetsim up` (bench/startup, 2 shared cores; README, Multi-cluster).
+ */
+export const SITE_WORKER_THREADS = 1;
 
 export interface SiteLink {
   /** The peer site's router id (its cluster name) and the address of its first worker. */
@@ -45,7 +55,7 @@ const TLS_PROFILE = 'inter-router-tls';
 export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] {
   const tls = site.tls ? { sslProfile: TLS_PROFILE } : {};
   const entities: [string, Record<string, unknown>][] = [
-    ['router', { id: site.id, mode: 'interior' }],
+    ['router', { id: site.id, mode: 'interior', workerThreads: SITE_WORKER_THREADS }],
     ['log', { module: 'DEFAULT', enable: 'info+', ...(site.logFile ? { outputFile: site.logFile } : {}) }],
     ...(site.tls ? [['sslProfile', { name: TLS_PROFILE, certFile: site.tls.cert, privateKeyFile: site.tls.key, caCertFile: site.tls.ca }] as [string, Record<string, unknown>]] : []),
     ['listener', {

@@ -33,7 +33,8 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
     return [{
       name: c.name ?? `router/${r.id}`, identity: `router/${r.id}`, id: r.id, mode: r.mode, area: '0',
       version: 'knetsim-router', metadata: c.metadata ?? null, helloMaxAgeSeconds: c.helloMaxAgeSeconds ?? 3,
-      workerThreads: c.workerThreads ?? null,
+      // The lanes it runs (the config's value, else the program's default).
+      workerThreads: r.tcp.lanes.count,
     }];
   },
 
@@ -83,7 +84,8 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
     const others = r.db.all().filter((rec) => rec.id !== r.id && rec.mode !== 'edge').sort((a, b) => a.id.localeCompare(b.id));
     others.forEach((rec, i) => {
       const route = r.routes.get(rec.id);
-      const n = r.inter.neighbors.get(rec.id);
+      // A neighbour counts once it can carry flows (a data connection in every lane), as in routing.
+      const n = r.linkedNeighbors().find((x) => x.id === rec.id);
       rows.push({
         name: `router.node/${rec.id}`, identity: `router.node/${rec.id}`, id: rec.id, protocolVersion: PROTOCOL_VERSION,
         instance: rec.incarnation, linkState: Object.keys(rec.links), validOrigins: [], address: topological(rec.id),
@@ -126,8 +128,8 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
       const b = bytes.get(l.name);
       return {
         name: l.name, identity: `tcpListener/${l.name}`, address: l.address, host: l.host, port: String(l.port), siteId: l.siteId ?? null,
-        operStatus: s.operStatus, connectionMsg: s.connectionMsg, connectionsOpened: s.counters.opened,
-        connectionsClosed: s.counters.opened - s.counters.active, bytesIn: b?.bytesIn ?? 0, bytesOut: b?.bytesOut ?? 0,
+        operStatus: s.operStatus, connectionMsg: s.connectionMsg, connectionsOpened: b?.opened ?? 0,
+        connectionsClosed: (b?.opened ?? 0) - (b?.active ?? 0), bytesIn: b?.bytesIn ?? 0, bytesOut: b?.bytesOut ?? 0,
       };
     });
   },
