@@ -12,14 +12,14 @@
  *       conn/s per 1,000-connection window and the routers' AMQP link count (flat = no leak)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeTsArgv } from '../../harness/sys/node-script.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
 import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
+import { makeTempDir } from '../../harness/sys/temp-dir.ts';
 
 const { values } = parseArgs({
   options: {
@@ -128,13 +128,14 @@ async function linkCount(pair: RouterPair | undefined): Promise<string> {
   return a === undefined || b === undefined ? 'n/a' : `A ${a} B ${b}`;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-router-'));
+const tmp = makeTempDir('bench-router');
+const dir = tmp.path;
 const peer = await startPeer();
 const targets: Target[] = [{ name: 'direct', port: peer.port }];
 const stopAll = async () => {
   for (const t of targets) await t.pair?.stop();
   peer.child.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  tmp.remove();
 };
 process.once('SIGINT', () => void stopAll().then(() => (process.exitCode = 130)));
 try {
