@@ -16,7 +16,7 @@ import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { nodeTsArgv } from '../../harness/sys/node-script.ts';
+import { nodeTsArgv, tsxLoader } from '../../harness/sys/node-script.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
 import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
@@ -64,7 +64,8 @@ const f0 = (x: number) => x.toFixed(0);
 const pad = (s: string, n: number) => s.padStart(n);
 
 async function startPeer(): Promise<{ child: ChildProcess; port: number }> {
-  const argv = nodeTsArgv(PEER, ['0']);
+  // Started once per run, so through tsx (not a prebuilt helper of the harness).
+  const argv = [process.execPath, '--import', tsxLoader(), PEER, '0'];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
