@@ -16,7 +16,7 @@ import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { nodeTsArgv, tsxLoader } from '../../harness/sys/node-script.ts';
+import { tsxLoader } from '../../harness/sys/node-script.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
 import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
