@@ -22,7 +22,6 @@ interface Where {
   podNetns: string;
   podIp: string;
   etcd: string;
-  podSubnet: string;
   dir: string;
 }
 
@@ -45,7 +44,7 @@ const CASES: Record<string, Case> = {
   'harness/cli/main.ts': { netns: 'none', args: () => ['--version'], ready: /^knetsim \d/, exits: true, viaBin: true },
   'harness/components/kube-proxy/agent-main.ts': {
     netns: 'worker',
-    args: (w) => ['--worker', 'Bench', '--etcd', w.etcd, '--pod-subnet', w.podSubnet],
+    args: (w) => ['--worker', 'Bench', '--etcd', w.etcd],
     ready: /"event":"applied"/,
   },
   'harness/components/kube-proxy/echo-main.ts': { netns: 'pod', args: () => ['--port', String(ECHO_PORT + 1), '--name', 'bench'], ready: /listening on/ },
@@ -107,7 +106,7 @@ export async function measureHelpers(runs: number): Promise<HelperResult[]> {
     const worker = cluster.worker('w1');
     const pod = cluster.pod('p1');
     writeFileSync(join(dir, 'router.json'), JSON.stringify(siteConfig({ id: 'bench', links: [], services: [] })));
-    const w: Where = { workerNetns: worker.netns, podNetns: pod.netns, podIp: pod.ip, etcd: cluster.etcd.endpoints.join(','), podSubnet: worker.subnet.subnet, dir };
+    const w: Where = { workerNetns: worker.netns, podNetns: pod.netns, podIp: pod.ip, etcd: cluster.etcd.endpoints.join(','), dir };
     // The probe needs something to answer it.
     const echo = Daemon.start(sim.ledger, {
       name: 'bench echo',
