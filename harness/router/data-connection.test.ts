@@ -24,14 +24,20 @@ function fakeSocket(): { socket: net.Socket; written: Buffer[]; feed(b: Buffer):
   return { socket: Object.assign(d, { setNoDelay: () => d }) as unknown as net.Socket, written, feed: (b) => d.emit('data', b) };
 }
 
-/** Two connected DataConnections over real loopback TCP. */
-async function pair(a: Partial<DataConnectionOptions> = {}, b: Partial<DataConnectionOptions> = {}): Promise<[DataConnection, DataConnection]> {
+/** The two ends of a real loopback TCP connection. */
+async function socketPair(): Promise<[net.Socket, net.Socket]> {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
   const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
   const cs = net.connect((server.address() as net.AddressInfo).port, LOOPBACK);
   const ss = await accepted;
   server.close();
+  return [cs, ss];
+}
+
+/** Two connected DataConnections over real loopback TCP. */
+async function pair(a: Partial<DataConnectionOptions> = {}, b: Partial<DataConnectionOptions> = {}): Promise<[DataConnection, DataConnection]> {
+  const [cs, ss] = await socketPair();
   const x = new DataConnection(cs, opts('A', a));
   const y = new DataConnection(ss, opts('B', b));
   cleanup.push(() => {
@@ -83,12 +89,7 @@ describe('data connection', () => {
     // Our idle senders and, as receivers, the peer's.
     await waitFor('both pools attached', () => a.linkCount(), (n) => n === 2 * POOL_MIN_IDLE);
 
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
-    const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
-    const cs = net.connect((server.address() as net.AddressInfo).port, LOOPBACK);
-    const ss = await accepted;
-    server.close();
+    const [cs, ss] = await socketPair();
     const x = new DataConnection(cs, opts('X'));
     const y = new DataConnection(ss, opts('Y'));
     y.hooks.open = () => ({ condition: 'amqp:unauthorized-access', description: 'who are you' });

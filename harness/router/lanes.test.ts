@@ -4,7 +4,7 @@ import { DataConnection } from './data-connection.ts';
 import { P_ID, P_TOKEN } from './lane.ts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from './router.ts';
-import { echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, sha256, tcpServer, waitFor, waitReachable, type Entity } from './test-support.ts';
+import { echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, sha256, tcpServer, waitFor, waitReachable, processAlive, type Entity } from './test-support.ts';
 
 // Routers with several lanes: lane 0 in the router's process, the others in child processes.
 const quiet: Entity = ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }];
@@ -21,14 +21,7 @@ afterEach(async () => {
 });
 afterAll(async () => echo?.close());
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 const flowsByLane = (h: RouterHandle) => h.router.tcp.lanes.stats().map((s) => Object.values(s.flows).reduce((n, f) => n + f.opened, 0));
 
 describe('lanes', () => {

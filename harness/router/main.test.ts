@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir } from '../sys/temp-dir.ts';
 import { ManagementClient } from './management/client.ts';
-import { freePort, httpGet, LOOPBACK, metricValue, waitFor } from './test-support.ts';
+import { freePort, httpGet, LOOPBACK, metricValue, processAlive, waitFor } from './test-support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'harness/router/main.ts';
@@ -157,14 +157,7 @@ it('takes its lane processes with it when killed by SIGKILL (no orphans)', async
   const children = childPids(r.child.pid!);
   expect(children).toHaveLength(3);
   for (const pid of children) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toMatch(/lane-main/);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = processAlive;
   expect(children.every(alive)).toBe(true);
   r.child.kill('SIGKILL');
   await r.exit;

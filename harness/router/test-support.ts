@@ -146,3 +146,13 @@ export async function makePki(dir: string, ca: string, leaves: string[]): Promis
   }
   return Object.assign(out, { ca: p(`${ca}.crt`) });
 }
+
+/** Whether a process with this pid exists (signal 0 probes without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
