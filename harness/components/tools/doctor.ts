@@ -68,6 +68,8 @@ function programs(): ProgramCheck[] {
 async function checkProgram(p: ProgramCheck): Promise<Check> {
   try {
     const r = await run(p.argv, { reject: false, timeoutMs: 10_000, env: p.env });
+    // exec reports a program that could not be started at all (ENOENT) as exit code -1.
+    if (r.exitCode < 0) return { name: p.name, required: p.required, ok: false, detail: `not found (${p.argv[0]} is not on PATH)`, fix: p.fix };
     const m = p.pattern.exec(r.stdout + r.stderr);
     if (m && p.want && m[1] !== p.want) {
       return { name: p.name, required: p.required, ok: false, detail: `${m[1]} (pinned: ${p.want})`, fix: p.fix };
