@@ -21,7 +21,8 @@ import {
   type TcpConnectorEntity,
   type TcpListenerEntity,
 } from './config-schema.ts';
-import { SKROUTERD_ENTITY_TYPES, SKROUTERD_TYPE_PREFIX, type SchemaAttributeType } from './skrouterd-schema.ts';
+import { shortType } from './management/protocol.ts';
+import { SKROUTERD_ENTITY_TYPES, type SchemaAttributeType } from './skrouterd-schema.ts';
 
 export interface RouterConfig {
   router: RouterEntity;
@@ -83,9 +84,9 @@ const ALIASES: Record<string, string> = {
 };
 const OURS = new Map<string, EntityType>(Object.entries(SCHEMA_TYPE_OF).map(([ours, schema]) => [schema, ours as EntityType]));
 
-/** skrouterd's schema type of a name as a config file or a management request writes it. */
+/** skrouterd's schema type of a name as a config file or a management request writes it (short or long). */
 export function schemaTypeName(raw: string): string {
-  const short = raw.startsWith(`${SKROUTERD_TYPE_PREFIX}.`) ? raw.slice(SKROUTERD_TYPE_PREFIX.length + 1) : raw;
+  const short = shortType(raw);
   return ALIASES[short] ?? short;
 }
 

@@ -11,7 +11,7 @@ import { SKROUTERD_ENTITY_TYPES } from '../skrouterd-schema.ts';
 import { createEntity, deleteEntity, hasEntity, RUNTIME_TYPES } from './apply.ts';
 import { entityRows, IMPLEMENTED_TYPES, type Row } from './entities.ts';
 import {
-  decodeRequest, encodeResponse, longType, MANAGEMENT_NODE_TYPE, shortType, Status, type IncomingRequest,
+  decodeRequest, encodeResponse, longType, MANAGEMENT_NODE_TYPE, Status, type IncomingRequest,
 } from './protocol.ts';
 
 /** A request the agent refuses, with the status it answers. */
@@ -71,7 +71,7 @@ export class ManagementAgent {
 
   /** Schema type (short) named by a request property, checked against skrouterd's schema. */
   private schemaType(raw: string, property: string): string {
-    const t = schemaTypeName(shortType(raw));
+    const t = schemaTypeName(raw);
     if (!SKROUTERD_ENTITY_TYPES[t]) throw new StatusError(Status.BAD_REQUEST, `No such entity type '${longType(t)}' (${property})`);
     return t;
   }
@@ -129,7 +129,7 @@ export class ManagementAgent {
     for (const k of ['type', 'name'] as const) {
       const prop = req[k];
       if (prop === undefined) continue;
-      if (attrs[k] !== undefined && attrs[k] !== prop && !(k === 'type' && schemaTypeName(shortType(String(attrs[k]))) === schemaTypeName(shortType(prop)))) {
+      if (attrs[k] !== undefined && attrs[k] !== prop && !(k === 'type' && schemaTypeName(String(attrs[k])) === schemaTypeName(prop))) {
         throw new StatusError(Status.BAD_REQUEST, `Conflicting values for '${k}'`);
       }
       attrs[k] = prop;
