@@ -10,6 +10,7 @@ import rhea from 'rhea';
 import type { Connection, EventContext, Message, Sender } from 'rhea';
 import { randomBytes } from 'node:crypto';
 import { distributionFor } from './address-config.ts';
+import { removeNamed } from './config.ts';
 import type { ListenerEntity } from './config-schema.ts';
 import type { BoundServer } from './listen.ts';
 import { isManagementAddress } from './management/agent.ts';
@@ -38,8 +39,7 @@ export class AmqpService {
 
   /** Closes a normal listener (management DELETE); its clients stay connected. */
   removeListener(name: string): void {
-    const j = this.r.config.listeners.findIndex((l) => l.name === name);
-    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    removeNamed(this.r.config.listeners, name);
     const i = this.servers.findIndex((s) => s.listener.name === name);
     if (i >= 0) this.servers.splice(i, 1)[0]!.bound.server.close();
   }

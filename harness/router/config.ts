@@ -195,6 +195,12 @@ export function addEntity(cfg: RouterConfig, e: ParsedEntity): void {
   }
 }
 
+/** Removes the entity named `name` from one of a config's lists (run-time DELETE); nothing when there is none. */
+export function removeNamed<T extends { name: string }>(list: T[], name: string): void {
+  const i = list.findIndex((x) => x.name === name);
+  if (i >= 0) list.splice(i, 1);
+}
+
 /** Validates a parsed config document; `source` names it in errors (a path or 'startRouter'). */
 export function parseRouterConfig(doc: unknown, source = 'router config'): RouterConfig {
   const issues: Issue[] = [];

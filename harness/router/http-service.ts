@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { removeNamed } from './config.ts';
 import type { ListenerEntity } from './config-schema.ts';
 import { listenOn } from './listen.ts';
 import { renderMetrics } from './metrics.ts';
@@ -27,8 +28,7 @@ export class HttpService {
 
   /** Closes an http listener (management DELETE). */
   removeListener(name: string): void {
-    const j = this.r.config.listeners.findIndex((l) => l.name === name);
-    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    removeNamed(this.r.config.listeners, name);
     const i = this.servers.findIndex((s) => s.listener.name === name);
     if (i >= 0) this.servers.splice(i, 1)[0]!.server.close();
   }

@@ -7,6 +7,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
+import { removeNamed } from './config.ts';
 import type { ConnectorEntity, ListenerEntity } from './config-schema.ts';
 import type { RouterRecord } from './link-state.ts';
 import type { BoundServer } from './listen.ts';
@@ -93,8 +94,7 @@ export class InterRouter {
   /** Removes a connector (management DELETE): its link closes and it never redials. */
   removeConnector(name: string): void {
     const st = this.connectors.find((c) => c.name === name);
-    const i = this.r.config.connectors.findIndex((c) => c.name === name);
-    if (i >= 0) this.r.config.connectors.splice(i, 1);
+    removeNamed(this.r.config.connectors, name);
     if (!st) return;
     st.removed = true;
     st.state = 'stopped';
@@ -125,8 +125,7 @@ export class InterRouter {
   /** Closes an inter-router or edge listener (management DELETE); the links it accepted stay. */
   async removeListener(name: string): Promise<void> {
     const i = this.servers.findIndex((s) => s.listener.name === name);
-    const j = this.r.config.listeners.findIndex((l) => l.name === name);
-    if (j >= 0) this.r.config.listeners.splice(j, 1);
+    removeNamed(this.r.config.listeners, name);
     if (i < 0) return;
     const [s] = this.servers.splice(i, 1);
     s!.bound.server.close();

@@ -11,6 +11,7 @@
  * is closed (open flows go on). A port that cannot be bound leaves it down, saying why in
  * connectionMsg; the router runs on.
  */
+import { removeNamed } from './config.ts';
 import type { TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
 import type { AddressFlows, Counters } from './lane-protocol.ts';
 import { Lanes, type LanesHooks } from './lanes.ts';
@@ -227,9 +228,4 @@ export class TcpAdaptor {
     await Promise.allSettled([...this.syncing.values()]);
     for (const st of this.servers) st.bound?.close();
   }
-}
-
-function removeNamed<T extends { name: string }>(list: T[], name: string): void {
-  const i = list.findIndex((x) => x.name === name);
-  if (i >= 0) list.splice(i, 1);
 }

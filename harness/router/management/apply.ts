@@ -4,7 +4,7 @@
  * the part of the router that owns it.
  */
 import { ValidationError } from '../../sys/errors.ts';
-import { addEntity, crossCheck, type ParsedEntity } from '../config.ts';
+import { addEntity, crossCheck, removeNamed, type ParsedEntity } from '../config.ts';
 import type { EntityType } from '../config-schema.ts';
 import type { Router } from '../router.ts';
 import { loadSslProfile } from '../tls.ts';
@@ -69,12 +69,12 @@ export async function deleteEntity(r: Router, type: EntityType, name: string, so
     case 'sslProfile': {
       const users = [...r.config.listeners, ...r.config.connectors].filter((x) => x.sslProfile === name).map((x) => x.name);
       if (users.length) throw new ValidationError(source, [{ path: `sslProfile "${name}"`, message: `in use by ${users.join(', ')}` }]);
-      r.config.sslProfiles.splice(r.config.sslProfiles.findIndex((p) => p.name === name), 1);
+      removeNamed(r.config.sslProfiles, name);
       break;
     }
     case 'tcpListener': await r.tcp.removeListener(name); break;
     case 'tcpConnector': r.tcp.removeConnector(name); break;
-    case 'address': r.config.addresses.splice(r.config.addresses.findIndex((a) => a.name === name), 1); break;
+    case 'address': removeNamed(r.config.addresses, name); break;
     default: throw new ValidationError(source, [{ path: type, message: `a ${type} cannot be deleted at run time` }]);
   }
   r.log.info('AGENT', 'deleted', { type, name });
