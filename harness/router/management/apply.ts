@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../../sys/errors.ts';
 import { addEntity, crossCheck, removeNamed, type ParsedEntity } from '../config.ts';
-import type { EntityType } from '../config-schema.ts';
+import type { EntityType, ListenerEntity } from '../config-schema.ts';
 import type { Router } from '../router.ts';
 import { loadSslProfile } from '../tls.ts';
 
@@ -13,6 +13,9 @@ import { loadSslProfile } from '../tls.ts';
 export const RUNTIME_TYPES: readonly EntityType[] = ['listener', 'connector', 'sslProfile', 'tcpListener', 'tcpConnector', 'address'];
 
 type Named = { name?: string };
+
+/** The part of the router that serves a listener: http, AMQP clients, or inter-router/edge links. */
+const serviceOf = (r: Router, l: ListenerEntity) => (l.http ? r.http : l.role === 'normal' ? r.amqp : r.inter);
 const listOf = (r: Router, type: EntityType): Named[] =>
   ({
     router: [], log: [], listener: r.config.listeners, connector: r.config.connectors, sslProfile: r.config.sslProfiles,
@@ -35,7 +38,7 @@ export async function createEntity(r: Router, e: ParsedEntity, source: string): 
   switch (e.type) {
     case 'listener': {
       const l = e.value;
-      const service = l.http ? r.http : l.role === 'normal' ? r.amqp : r.inter;
+      const service = serviceOf(r, l);
       try {
         await service.addListener(l);
       } catch (err) {
@@ -62,7 +65,7 @@ export async function deleteEntity(r: Router, type: EntityType, name: string, so
   switch (type) {
     case 'listener': {
       const l = r.config.listeners.find((x) => x.name === name)!;
-      await (l.http ? r.http : l.role === 'normal' ? r.amqp : r.inter).removeListener(name);
+      await serviceOf(r, l).removeListener(name);
       break;
     }
     case 'connector': r.inter.removeConnector(name); break;
