@@ -5,14 +5,14 @@
  * messages. TCP flows do not cross these connections: they travel on the lanes' data
  * connections (lanes.ts).
  */
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
 import { removeNamed } from './config.ts';
 import type { ConnectorEntity, ListenerEntity } from './config-schema.ts';
 import type { RouterRecord } from './link-state.ts';
 import type { BoundServer } from './listen.ts';
 import type { Router } from './router.ts';
-import { loadSslProfile } from './tls.ts';
+import { connectorTls, loadSslProfile } from './tls.ts';
 
 export const CTL_ADDRESS = '_knetsim/ctl';
 export const MSG_ADDRESS = '_knetsim/msg';
@@ -160,9 +160,7 @@ export class InterRouter {
     st.state = 'connecting';
     st.attempts++;
     const profile = c.sslProfile ? loadSslProfile(this.r.sslProfile(c.sslProfile)) : undefined;
-    const tlsOpts = profile
-      ? { transport: 'tls', ...profile, rejectUnauthorized: true, servername: isIP(c.host) ? '' : c.host, ...(c.verifyHostname ? {} : { checkServerIdentity: () => undefined }) }
-      : {};
+    const tlsOpts = profile ? { transport: 'tls', ...connectorTls(profile, c.host, c.verifyHostname) } : {};
     const role = c.role as LinkRole;
     const conn = this.r.container.create_connection({
       ...this.baseOptions(role, c.cost, c.maxFrameSize, c.maxSessionFrames),

@@ -5,7 +5,7 @@
  * so a flow stays in one lane on every router it crosses. Routes and instructions come from
  * the primary (`handle`); what the lane sees goes back through `report`.
  */
-import net, { isIP } from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import { HarnessError } from '../sys/errors.ts';
 import type { ListenerEntity, SslProfileEntity, TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
@@ -16,7 +16,7 @@ import type { AddressFlows, Counters, FromLane, LaneInit, LaneStats, ToLane } fr
 import type { RouteEntry } from './link-state.ts';
 import { listenSockets, type BoundServer } from './listen.ts';
 import type { RouterLog } from './log.ts';
-import { loadSslProfile } from './tls.ts';
+import { connectorTls, loadSslProfile } from './tls.ts';
 
 export const P_ID = 'knetsim:router-id';
 export const P_TOKEN = 'knetsim:token';
@@ -317,12 +317,7 @@ export class Lane {
     const c = m.connector;
     const opts = { host: m.host, port: m.port, allowHalfOpen: false, noDelay: true };
     const profile = m.sslProfile ? loadSslProfile(m.sslProfile) : undefined;
-    const socket = profile
-      ? tls.connect({
-        ...opts, ...profile, rejectUnauthorized: true, servername: isIP(m.host) ? '' : m.host,
-        ...(c.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
-      })
-      : net.connect(opts);
+    const socket = profile ? tls.connect({ ...opts, ...connectorTls(profile, m.host, c.verifyHostname) }) : net.connect(opts);
     socket.on('error', () => {});
     const key = `${m.peer}#${m.slot}`;
     this.dialing.set(key, socket);

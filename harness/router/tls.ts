@@ -1,5 +1,6 @@
 /** Reads an sslProfile's files into Node TLS options (mutual TLS when a CA is named). */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { HarnessError } from '../sys/errors.ts';
 import type { SslProfileEntity } from './config-schema.ts';
 
@@ -32,4 +33,13 @@ export function loadSslProfile(p: SslProfileEntity): TlsMaterial {
   if (ca) out.ca = ca;
   if (p.password !== undefined) out.passphrase = p.password;
   return out;
+}
+
+/**
+ * Node TLS options of a connection a connector dials to `host`: the profile's material, the
+ * peer's certificate checked against its CA, and against `host` unless verifyHostname is off
+ * (no SNI for an IP address).
+ */
+export function connectorTls(material: TlsMaterial, host: string, verifyHostname: boolean) {
+  return { ...material, rejectUnauthorized: true, servername: isIP(host) ? '' : host, ...(verifyHostname ? {} : { checkServerIdentity: () => undefined }) };
 }
