@@ -7,7 +7,6 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { HarnessError } from '../sys/errors.ts';
 import type { ListenerEntity, SslProfileEntity, TcpConnectorEntity, TcpListenerEntity } from './config-schema.ts';
 import { DataConnection, type DataConnectionOptions } from './data-connection.ts';
 import { join, SOCKET_HIGH_WATER, SocketEnd, type FlowEnd } from './flow-ends.ts';
@@ -16,7 +15,7 @@ import type { AddressFlows, Counters, FromLane, LaneInit, LaneStats, ToLane } fr
 import type { RouteEntry } from './link-state.ts';
 import { listenSockets, type BoundServer } from './listen.ts';
 import type { RouterLog } from './log.ts';
-import { connectorTls, loadSslProfile } from './tls.ts';
+import { connectorTls, loadSslProfile, sslProfileOf } from './tls.ts';
 
 export const P_ID = 'knetsim:router-id';
 export const P_TOKEN = 'knetsim:token';
@@ -63,7 +62,7 @@ export class Lane {
   async start(): Promise<void> {
     for (const l of this.init.config.listeners) {
       if (l.http || l.role === 'normal') continue;
-      await this.openDataListener(l, l.sslProfile ? this.sslProfile(l.sslProfile) : undefined);
+      await this.openDataListener(l, l.sslProfile ? sslProfileOf(this.init.config.sslProfiles, l.sslProfile) : undefined);
     }
     this.reportReady();
   }
@@ -105,12 +104,6 @@ export class Lane {
     const [s] = this.dataServers.splice(i, 1);
     s!.bound.server.close();
     this.reportReady();
-  }
-
-  private sslProfile(name: string): SslProfileEntity {
-    const p = this.init.config.sslProfiles.find((s) => s.name === name);
-    if (!p) throw new HarnessError(`no sslProfile named ${name}`);
-    return p;
   }
 
   handle(m: ToLane, handle?: unknown): void {

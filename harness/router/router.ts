@@ -11,7 +11,7 @@ import { ConnectionRegistry } from './connections.ts';
 import { parseRouterConfig, type RouterConfig } from './config.ts';
 import type { ListenerEntity, SslProfileEntity } from './config-schema.ts';
 import { listenSockets, type BoundServer } from './listen.ts';
-import { loadSslProfile } from './tls.ts';
+import { loadSslProfile, sslProfileOf } from './tls.ts';
 import { HttpService } from './http-service.ts';
 import { DEFAULT_HELLO_MAX_AGE_S, InterRouter, type ConnectorState, type Neighbor } from './inter-router.ts';
 import { ManagementAgent } from './management/agent.ts';
@@ -123,9 +123,7 @@ export class Router {
   }
 
   sslProfile(name: string): SslProfileEntity {
-    const p = this.config.sslProfiles.find((s) => s.name === name);
-    if (!p) throw new HarnessError(`no sslProfile named ${name}`);
-    return p;
+    return sslProfileOf(this.config.sslProfiles, name);
   }
 
   /**

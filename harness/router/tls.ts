@@ -15,6 +15,13 @@ export class SslProfileError extends HarnessError {
   override name = 'SslProfileError';
 }
 
+/** The sslProfile named `name` (a listener or connector naming a missing one was refused at validation). */
+export function sslProfileOf(profiles: readonly SslProfileEntity[], name: string): SslProfileEntity {
+  const p = profiles.find((s) => s.name === name);
+  if (!p) throw new HarnessError(`no sslProfile named ${name}`);
+  return p;
+}
+
 export function loadSslProfile(p: SslProfileEntity): TlsMaterial {
   const read = (attr: string, file: string | undefined) => {
     if (file === undefined) return undefined;
