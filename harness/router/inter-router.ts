@@ -139,7 +139,7 @@ export class InterRouter {
       receiver_options: { credit_window: 0, autoaccept: false },
       sender_options: { snd_settle_mode: 1 },
       // rhea declares a peer dead after 2 × idle_time_out of silence: helloMaxAgeSeconds.
-      idle_time_out: (this.r.config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500,
+      idle_time_out: this.r.idleTimeoutMs,
       tcp_no_delay: true,
       max_frame_size: frame ?? 65536,
       ...(sessionFrames ? { incoming_window: sessionFrames } : {}),

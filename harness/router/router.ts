@@ -63,6 +63,11 @@ export class Router {
   readonly id: string;
   readonly mode: RouterConfig['router']['mode'];
   readonly incarnation = Date.now();
+  /**
+   * Idle timeout of inter-router control links and data connections: a peer silent for twice
+   * this long (helloMaxAgeSeconds) is declared dead.
+   */
+  readonly idleTimeoutMs: number;
   readonly container: Container;
   readonly db = new LinkStateDb();
   routes = new Map<string, RouteEntry>();
@@ -79,13 +84,14 @@ export class Router {
   constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions = {}) {
     this.id = config.router.id;
     this.mode = config.router.mode;
+    this.idleTimeoutMs = (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500;
     this.container = rhea.create_container({ id: this.id });
     this.container.on('error', (e: unknown) => this.log.warn('ROUTER', 'amqp-error', { error: String(e) }));
     this.inter = new InterRouter(this);
     this.tcp = new TcpAdaptor(this, {
       lanes: opts.workerThreads ?? config.router.workerThreads ?? 1,
       laneProcesses: opts.laneProcesses ?? false,
-      idleTimeoutMs: (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500,
+      idleTimeoutMs: this.idleTimeoutMs,
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
       ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
     }, {
