@@ -4,6 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { distributionFor } from '../address-config.ts';
+import { DEFAULT_HELLO_MAX_AGE_S } from '../inter-router.ts';
 import type { Router } from '../router.ts';
 import { longType } from './protocol.ts';
 
@@ -32,7 +33,7 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
     const c = r.config.router;
     return [{
       name: c.name ?? `router/${r.id}`, identity: `router/${r.id}`, id: r.id, mode: r.mode, area: '0',
-      version: 'knetsim-router', metadata: c.metadata ?? null, helloMaxAgeSeconds: c.helloMaxAgeSeconds ?? 3,
+      version: 'knetsim-router', metadata: c.metadata ?? null, helloMaxAgeSeconds: c.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S,
       // The lanes it runs (the config's value, else the program's default).
       workerThreads: r.tcp.lanes.count,
     }];
