@@ -79,7 +79,6 @@ export class Router {
   readonly management = new ManagementAgent(this);
   private seq = 0;
   private pending: NodeJS.Immediate | undefined;
-  private readonly rr = new Map<string, number>();
 
   constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions = {}) {
     this.id = config.router.id;
@@ -182,16 +181,6 @@ export class Router {
 
   destinations(address: string, kind: 'tcp' | 'amqp'): RouteEntry[] {
     return destinations(address, kind, this.routes, this.db);
-  }
-
-  /** The cheapest router serving `address`, round-robin among equal costs. */
-  pickDestination(address: string, kind: 'tcp' | 'amqp'): RouteEntry | undefined {
-    const all = this.destinations(address, kind);
-    if (all.length === 0) return undefined;
-    const best = all.filter((d) => d.cost === all[0]!.cost);
-    const i = (this.rr.get(address) ?? 0) % best.length;
-    this.rr.set(address, i + 1);
-    return best[i];
   }
 
   state(): RouterState {
