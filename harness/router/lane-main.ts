@@ -39,10 +39,7 @@ if (!process.send) {
       return;
     }
     if (m.t === 'stop') {
-      void (lane?.stop() ?? Promise.resolve()).finally(() => {
-        report({ t: 'stopped' });
-        setTimeout(() => process.exit(0), 20);
-      });
+      void (lane?.stop() ?? Promise.resolve()).finally(() => setTimeout(() => process.exit(0), 20));
       return;
     }
     lane?.handle(m, handle);

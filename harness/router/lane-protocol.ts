@@ -32,7 +32,7 @@ export type ToLane =
   | { t: 'unpeer'; peer: string }
   /** Open data connection `slot` to `peer`'s lane listening on host:port (the connector's TLS). */
   | { t: 'dial'; peer: string; slot: number; host: string; port: number; connector: ConnectorEntity; sslProfile: SslProfileEntity | undefined; token: string }
-  | { t: 'stats' }
+  /** Stop and exit (read by lane-main.ts; a lane in the primary is stopped directly). */
   | { t: 'stop' };
 
 export interface Counters {
@@ -56,7 +56,6 @@ export interface LaneStats {
   maxBuffered: number;
   /** Links attached on this lane's data connections. */
   links: number;
-  dataConnections: number;
 }
 
 export type FromLane =
@@ -69,5 +68,4 @@ export type FromLane =
   /** Listening on a tcpListener's socket, or why not (an errno code). */
   | { t: 'listening'; name: string; error?: string }
   /** No longer listening on a tcpListener's socket (the answer to `unlisten` number `seq`). */
-  | { t: 'unlistened'; seq: number }
-  | { t: 'stopped' };
+  | { t: 'unlistened'; seq: number };

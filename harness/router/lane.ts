@@ -133,9 +133,8 @@ export class Lane {
         for (const c of this.conns.get(m.peer) ?? []) c.mux.conn.close({ condition: 'amqp:connection:forced', description: 'inter-router link down' });
         return;
       case 'dial': return this.dial(m);
-      case 'stats': return this.report({ t: 'stats', stats: this.stats() });
-      case 'stop': return void this.stop().then(() => this.report({ t: 'stopped' }));
-      case 'init': return;
+      case 'init': // lane-main.ts handles these two
+      case 'stop': return;
     }
   }
 
@@ -366,13 +365,7 @@ export class Lane {
     }
     const withLive = (c: Counters): Counters => ({ ...c, bytesIn: c.bytesIn + (live.get(c)?.i ?? 0), bytesOut: c.bytesOut + (live.get(c)?.o ?? 0) });
     let links = 0;
-    let dataConnections = 0;
-    for (const list of this.conns.values()) {
-      for (const c of list) {
-        links += c.mux.conn.linkCount();
-        dataConnections++;
-      }
-    }
+    for (const list of this.conns.values()) for (const c of list) links += c.mux.conn.linkCount();
     const buffered = this.bufferedBytes();
     return {
       listeners: Object.fromEntries([...this.listenerCounters].map(([name, c]) => [name, withLive(c)])),
@@ -381,7 +374,6 @@ export class Lane {
       bufferedBytes: buffered,
       maxBuffered: this.maxBuffered,
       links,
-      dataConnections,
     };
   }
 

@@ -173,7 +173,7 @@ export class Lanes {
   /** To a lane; before it boots, only instructions (what it must know is replayed at boot). */
   private send(slot: LaneSlot, m: ToLane, handle?: unknown): void {
     if (slot.booted) this.sendNow(slot, m, handle);
-    else if (m.t === 'dial' || m.t === 'stop') slot.queue.push([m, handle]);
+    else if (m.t === 'dial') slot.queue.push([m, handle]);
   }
 
   private broadcast(m: ToLane, handle?: unknown): void {
@@ -216,7 +216,6 @@ export class Lanes {
         return;
       }
       case 'boot':
-      case 'stopped':
         return;
     }
   }
