@@ -31,10 +31,11 @@ if (!process.send) {
         process.exit(1);
       });
       setInterval(() => {
-        const stats = JSON.stringify(lane!.stats());
-        if (stats === lastStats) return;
-        lastStats = stats;
-        report({ t: 'stats', stats: JSON.parse(stats) as ReturnType<Lane['stats']> });
+        const stats = lane!.stats();
+        const json = JSON.stringify(stats);
+        if (json === lastStats) return;
+        lastStats = json;
+        report({ t: 'stats', stats });
       }, STATS_EVERY_MS).unref();
       return;
     }
