@@ -140,8 +140,8 @@ export class Reader {
 /** A value whose AMQP type a plain JS value does not say (a uint, a described list...). */
 export class Typed {
   constructor(
-    readonly t: 'uint' | 'ushort' | 'ubyte' | 'ulong' | 'symbols' | 'described',
-    readonly v: number | string[] | unknown[],
+    readonly t: 'uint' | 'ushort' | 'ubyte' | 'described',
+    readonly v: number | unknown[],
     readonly code = 0,
   ) {}
 }
@@ -149,8 +149,6 @@ export class Typed {
 export const uint = (v: number): Typed => new Typed('uint', v);
 export const ushort = (v: number): Typed => new Typed('ushort', v);
 export const ubyte = (v: number): Typed => new Typed('ubyte', v);
-export const ulong = (v: number): Typed => new Typed('ulong', v);
-export const symbols = (v: string[]): Typed => new Typed('symbols', v);
 export const described = (code: number, v: unknown[]): Typed => new Typed('described', v, code);
 
 const isTyped = (v: unknown): v is Typed => v instanceof Typed;
@@ -324,23 +322,8 @@ export class Writer {
   private typed(v: Typed): void {
     switch (v.t) {
       case 'uint': return this.uint(v.v as number);
-      case 'ulong': return this.ulong(v.v as number);
       case 'ushort': this.u8(0x60); return this.u16(v.v as number);
       case 'ubyte': this.u8(0x50); return this.u8(v.v as number);
-      case 'symbols': {
-        const list = v.v as string[];
-        if (list.length === 1) return this.symbol(list[0]!);
-        return this.compound(0xe0, 0xf0, list.length, () => {
-          this.u8(0xb3);
-          for (const s of list) {
-            const b = Buffer.from(s, 'ascii');
-            this.u32(b.length);
-            this.ensure(b.length);
-            b.copy(this.buf, this.pos);
-            this.pos += b.length;
-          }
-        });
-      }
       case 'described':
         this.u8(0x00);
         this.ulong(v.code);
@@ -357,7 +340,6 @@ export const PERFORMATIVE = {
 } as const;
 export type PerformativeName = keyof typeof PERFORMATIVE;
 export const ERROR_CODE = 0x1d;
-export const SOURCE_CODE = 0x28;
 export const TARGET_CODE = 0x29;
 
 /** Field names per performative, in wire order (the AMQP 1.0 spec, part 2.7). */

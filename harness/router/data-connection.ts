@@ -59,7 +59,6 @@ export class OutLink {
   /** Transfers the peer still allows: its delivery-count + link-credit − ours. */
   credit = 0;
   deliveryCount = 0;
-  attached = false;
   closed = false;
   /** Called when credit arrives (or the link is detached: `closed`). */
   onCredit: (() => void) | undefined;
@@ -443,7 +442,6 @@ export class DataConnection {
       const l = this.byName.get(name);
       if (!l) return;
       l.remoteHandle = remoteHandle;
-      l.attached = true;
       this.byRemote.set(remoteHandle, l);
       return;
     }

@@ -15,7 +15,7 @@ export interface FlowMeta {
   dst: string;
 }
 
-export type InboundFlow = (end: LinkEnd, meta: FlowMeta, mux: FlowMux) => void;
+export type InboundFlow = (end: LinkEnd, meta: FlowMeta) => void;
 
 export class FlowMux {
   private nextN = 0;
@@ -56,6 +56,6 @@ export class FlowMux {
     }
     const end = new LinkEnd(this.conn, this.conn.takeSender(), Buffer.from(JSON.stringify({ re: m.n })), true);
     end.bindIn(l);
-    this.onInbound(end, { id: String(m.id), address: String(m.address), dst: String(m.dst) }, this);
+    this.onInbound(end, { id: String(m.id), address: String(m.address), dst: String(m.dst) });
   }
 }

@@ -34,12 +34,6 @@ export const STATUS_TEXT: Record<number, string> = {
   501: 'Not Implemented',
 };
 
-/** Operations on the management node (type org.amqp.management, name self). */
-export const NODE_OPERATIONS = ['QUERY', 'GET-TYPES', 'GET-ATTRIBUTES', 'GET-OPERATIONS', 'GET-MGMT-NODES'] as const;
-/** Operations on one entity. */
-export const ENTITY_OPERATIONS = ['CREATE', 'READ', 'UPDATE', 'DELETE'] as const;
-export type Operation = (typeof NODE_OPERATIONS)[number] | (typeof ENTITY_OPERATIONS)[number];
-
 /** `tcpListener` → `io.skupper.router.tcpListener` (already long names pass through). */
 export function longType(type: string): string {
   return type === MANAGEMENT_NODE_TYPE || type.startsWith(`${SKROUTERD_TYPE_PREFIX}.`) ? type : `${SKROUTERD_TYPE_PREFIX}.${type}`;
