@@ -285,14 +285,15 @@ export class DataConnection {
     if (l.closed || l.paused || this.state !== 'open') return;
     if (l.granted > this.window >> 1) return;
     l.granted = this.window;
-    this.linkFlow(l);
+    this.sendFlow(l);
   }
 
-  private linkFlow(l: InLink): void {
+  /** A flow frame: the session's window, and with `l` that link's credit. */
+  private sendFlow(l?: InLink): void {
     this.frame('flow', {
       nextIncomingId: uint(this.nextIncomingId), incomingWindow: uint(this.options.incomingWindow),
       nextOutgoingId: uint(this.nextOutgoingId), outgoingWindow: uint(0xffffffff),
-      handle: uint(l.handle), deliveryCount: uint(l.deliveryCount), linkCredit: uint(l.granted),
+      ...(l ? { handle: uint(l.handle), deliveryCount: uint(l.deliveryCount), linkCredit: uint(l.granted) } : {}),
     });
     this.incomingSinceFlow = 0;
   }
@@ -454,7 +455,7 @@ export class DataConnection {
       target: described(TARGET_CODE, [FLOW_TARGET]),
     });
     l.granted = this.window;
-    this.linkFlow(l);
+    this.sendFlow(l);
   }
 
   private onFlow(f: Record<string, unknown>): void {
@@ -490,7 +491,7 @@ export class DataConnection {
 
   private onTransferPayload(handle: number, format: number, payload: Buffer | Buffer[]): void {
     this.nextIncomingId = (this.nextIncomingId + 1) >>> 0;
-    if (++this.incomingSinceFlow >= this.options.incomingWindow >> 1) this.sessionFlow();
+    if (++this.incomingSinceFlow >= this.options.incomingWindow >> 1) this.sendFlow();
     const l = this.byRemote.get(handle);
     if (!(l instanceof InLink) || l.closed) return;
     l.deliveryCount = (l.deliveryCount + 1) >>> 0;
@@ -505,14 +506,6 @@ export class DataConnection {
     if (l.sink) l.sink.delivery(format, payload);
     else this.hooks.unowned(l, format, payload);
     this.topUp(l);
-  }
-
-  private sessionFlow(): void {
-    this.incomingSinceFlow = 0;
-    this.frame('flow', {
-      nextIncomingId: uint(this.nextIncomingId), incomingWindow: uint(this.options.incomingWindow),
-      nextOutgoingId: uint(this.nextOutgoingId), outgoingWindow: uint(0xffffffff),
-    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -536,9 +529,7 @@ export class DataConnection {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.error = error;
     this.state = 'closing';
-    const w = this.writer.reset();
-    encodeFrame(w, 0, 'close', error ? { error: errorValue(error) } : {});
-    this.push(Buffer.from(w.buf.subarray(0, w.pos)));
+    this.frame('close', error ? { error: errorValue(error) } : {});
     this.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();
