@@ -272,7 +272,8 @@ export async function startRouter(config: RouterConfig | unknown[], opts: StartR
     state: () => r.state(),
     metrics: () => renderMetrics(r),
     port(name: string) {
-      const l = r.state().listeners.find((x) => x.name === name) ?? r.state().tcpListeners.find((x) => x.name === name);
+      const st = r.state();
+      const l = st.listeners.find((x) => x.name === name) ?? st.tcpListeners.find((x) => x.name === name);
       if (!l) throw new HarnessError(`router ${r.id} has no listener named ${name}`);
       if (l.port === undefined) throw new HarnessError(`router ${r.id}: tcpListener ${name} is not listening (its address is not reachable)`);
       return l.port;

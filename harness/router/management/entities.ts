@@ -83,10 +83,11 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
       address: topological(r.id), routerLink: null, cost: null, lastTopoChange: null, index: 0,
     }];
     const others = r.db.all().filter((rec) => rec.id !== r.id && rec.mode !== 'edge').sort((a, b) => a.id.localeCompare(b.id));
+    // A neighbour counts once it can carry flows (a data connection in every lane), as in routing.
+    const linked = r.linkedNeighbors();
     others.forEach((rec, i) => {
       const route = r.routes.get(rec.id);
-      // A neighbour counts once it can carry flows (a data connection in every lane), as in routing.
-      const n = r.linkedNeighbors().find((x) => x.id === rec.id);
+      const n = linked.find((x) => x.id === rec.id);
       rows.push({
         name: `router.node/${rec.id}`, identity: `router.node/${rec.id}`, id: rec.id, protocolVersion: PROTOCOL_VERSION,
         instance: rec.incarnation, linkState: Object.keys(rec.links), validOrigins: [], address: topological(rec.id),
