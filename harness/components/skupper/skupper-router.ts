@@ -18,8 +18,6 @@ export const ROUTER_READY_TIMEOUT_MS = 30_000;
 /** How long one management call may take before it counts as failed. */
 export const MANAGEMENT_CALL_TIMEOUT_MS = 5_000;
 
-export { routerKind, type RouterKind };
-
 export interface SkupperRouterOptions {
   /** The site (router id, its cluster's name). */
   id: string;
