@@ -183,12 +183,10 @@ export class SkupperRouter {
     await pending?.then((c) => c.close(), () => undefined);
   }
 
-  /** Stops the router and its bridge (a connection still being made closes when it is). Idempotent. */
+  /** Stops the router and its bridge, then disconnects (a connection still being made closes when it is). Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const pending = this.client;
-    this.client = undefined;
     await Promise.all([this.current.stop(), this.bridge.stop()]);
-    await pending?.then((c) => c.close(), () => undefined);
+    await this.disconnect();
   }
 }
