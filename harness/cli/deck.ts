@@ -3,16 +3,6 @@ import { join } from 'node:path';
 import type { Cluster } from '../model/cluster.ts';
 import type { Simulation } from '../model/simulation.ts';
 
-/** The deck's steps after the clusters, timed from the start of the deck set-up. */
-export type DeckPhase = 'vip' | 'multicluster';
-
-export interface DeckTiming {
-  phase: DeckPhase;
-  /** When the step began, from the start of setUpDeckExtras (the steps run side by side). */
-  startMs: number;
-  ms: number;
-}
-
 /**
  * What knetsim's main.py sets up after the clusters, so the deck's exercises work at the
  * prompt: in each cluster with pods c2 and c3, the static VIP 100.64.10.1 over them
@@ -20,23 +10,17 @@ export interface DeckTiming {
  * exposed to C1 through the skupper routers on port 1028 of C1's first worker.
  *
  * The two steps are independent and run side by side (every cluster's kube-proxy agents,
- * the routers and the web server start together); each is timed.
+ * the routers and the web server start together); each logs how long it took.
  */
-export async function setUpDeckExtras(sim: Simulation, log: (line: string) => void): Promise<DeckTiming[]> {
-  const t0 = performance.now();
-  const timings: DeckTiming[] = [];
-  const timed = async (phase: DeckPhase, fn: () => Promise<string | undefined>) => {
+export async function setUpDeckExtras(sim: Simulation, log: (line: string) => void): Promise<void> {
+  const timed = async (phase: 'vip' | 'multicluster', fn: () => Promise<string | undefined>) => {
     const start = performance.now();
     const line = await fn();
-    if (line === undefined) return;
-    const ms = Math.round(performance.now() - start);
-    timings.push({ phase, startMs: Math.round(start - t0), ms });
-    log(`*** ${phase} ready in ${ms} ms: ${line}`);
+    if (line !== undefined) log(`*** ${phase} ready in ${Math.round(performance.now() - start)} ms: ${line}`);
   };
   const results = await Promise.allSettled([timed('vip', () => staticVip(sim)), timed('multicluster', () => webServerAcross(sim))]);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return timings;
 }
 
 /** kp_vip_add("100.64.10.1", ["c2", "c3"]) in every cluster that has both pods. */
