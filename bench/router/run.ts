@@ -12,11 +12,13 @@
  *       conn/s per 1,000-connection window and the routers' AMQP link count (flat = no leak)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { skrouterdOnPath } from '../../harness/components/skupper/router-kind.ts';
 import { tsxLoader } from '../../harness/sys/node-script.ts';
+import { ready, waitFor } from '../../harness/sys/wait.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
 import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
@@ -51,14 +53,6 @@ const PEER = fileURLToPath(new URL('./peer.ts', import.meta.url));
 const FRAMES = { maxFrameSize: 16384, maxSessionFrames: 640 };
 const LINKS_METRIC = 'skrouter_amqp_links';
 
-const onPath = (bin: string) => (process.env.PATH ?? '').split(delimiter).some((d) => {
-  try {
-    accessSync(join(d, bin), constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const f0 = (x: number) => x.toFixed(0);
 const pad = (s: string, n: number) => s.padStart(n);
@@ -84,18 +78,8 @@ async function startPeer(): Promise<{ child: ChildProcess; port: number }> {
 
 /** Waits until one short connection through `port` works (routers linked, address known). */
 async function waitWorking(what: string, port: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'nothing tried yet';
-  while (Date.now() < deadline) {
-    try {
-      await shortConnection(port);
-      return;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: no short connection worked within ${timeoutMs} ms; last error: ${last}`);
+  // A failed connection is "not yet"; the timeout error gives the last one's message.
+  await waitFor(`a short connection through the ${what}`, async () => ready(await shortConnection(port)), { timeoutMs, intervalMs: 100, maxIntervalMs: 100 });
 }
 
 interface Target {
@@ -151,7 +135,7 @@ try {
   const ours = await startPair({ kind: 'ours', main: OURS, dir, peerPort: peer.port, ...FRAMES, nodeArgs, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
   targets.push({ name: 'ours', port: ours.port, pair: ours });
   await waitWorking('our router pair', ours.port);
-  const withSk = !values['no-skrouterd'] && onPath('skrouterd');
+  const withSk = !values['no-skrouterd'] && skrouterdOnPath() !== undefined;
   if (withSk) {
     const sk = await startPair({ kind: 'skrouterd', main: OURS, dir, peerPort: peer.port, ...FRAMES, ...(WORKER_THREADS ? { workerThreads: WORKER_THREADS } : {}) });
     targets.push({ name: 'skrouterd', port: sk.port, pair: sk });

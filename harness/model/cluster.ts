@@ -1,7 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { EtcdCluster } from '../components/etcd/etcd-cluster.ts';
 import { readLeases } from '../components/flannel/flanneld.ts';
-import { isDualStack } from '../components/flannel/network-config.ts';
 import { HarnessError } from '../sys/errors.ts';
 import type { Pod } from './pod.ts';
 import { Service } from './service.ts';
@@ -35,7 +34,7 @@ export class Cluster {
 
   /** Pods get IPv6 addresses too (flannel's EnableIPv6), and services may have IPv6 VIPs. */
   get dualStack(): boolean {
-    return isDualStack(this.plan.flannel);
+    return this.plan.dualStack;
   }
 
   /** The cluster's etcd, through the etcd3 client. */

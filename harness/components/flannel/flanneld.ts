@@ -6,7 +6,7 @@ import { run } from '../../sys/exec.ts';
 import type { Ledger } from '../../sys/ledger.ts';
 import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
 import { toolPath } from '../tools/tool-paths.ts';
-import { vxlanDevice, vxlanDevice6, type FlannelNetworkConfig } from './network-config.ts';
+import { isDualStack, vxlanDevice, vxlanDevice6, type FlannelNetworkConfig } from './network-config.ts';
 
 export const FLANNEL_ETCD_PREFIX = '/coreos.com/network';
 export const FLANNEL_READY_TIMEOUT_MS = 20_000;
@@ -106,7 +106,7 @@ export class Flanneld {
   /** Ready when the subnet file exists and the backend's devices (flannel.<VNI>, flannel-v6.<VNI>) are up. */
   async waitReady(timeoutMs = FLANNEL_READY_TIMEOUT_MS): Promise<SubnetEnv> {
     const devices = [vxlanDevice(this.options.config), vxlanDevice6(this.options.config)].filter((d): d is string => d !== undefined);
-    const dualStack = this.options.config.EnableIPv6 === true;
+    const dualStack = isDualStack(this.options.config);
     return waitFor(
       `flanneld on ${this.options.worker} to write ${this.subnetFile}${devices.length ? ` and bring ${devices.join(' and ')} up` : ''}`,
       async () => {
