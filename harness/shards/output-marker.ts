@@ -37,7 +37,7 @@ const MatrixOutput = z
   .strict();
 
 /**
- * A grading output (`knetsim grade`, harness/grading). Its own merge (`mergeGrades`) checks
+ * A grading output (`knetsim grade`, harness/grading). Its own merge (`mergeGradeOutputs`) checks
  * its shards; here only the kind is needed, and the shard when the grading run wrote one.
  */
 const GradesOutput = z.object({ kind: z.literal('grades'), shard: ShardSchema.optional() }).passthrough();

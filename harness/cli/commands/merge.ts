@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
+import { mergeGradeOutputs } from '../../grading/output/merge.ts';
 import { mergeMatrixOutputs, matrixPassed, type MatrixShard } from '../../matrix/merge.ts';
 import { byShard, checkShards, OUTPUT_MARKER, readOutputMarker } from '../../shards/output-marker.ts';
-import { mergeGrades } from '../merge-grades.ts';
 import { mergeTestReports, type TestShard } from '../merge-reports.ts';
 import { parse } from './args.ts';
 
@@ -65,7 +65,7 @@ export async function merge(args: string[]): Promise<number> {
       return matrixPassed(results) && complete ? 0 : 1;
     }
     case 'grades':
-      await mergeGrades(outputs.map((o) => o.dir), outDir);
+      mergeGradeOutputs(outputs.map((o) => o.dir), outDir);
       console.log(`merged ${outputs.length} grading output(s)\ngrades: ${outDir}/index.html\ncsv:    ${outDir}/grades.csv`);
       return complete ? 0 : 1;
   }
