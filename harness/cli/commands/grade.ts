@@ -23,7 +23,7 @@ limit. The sandbox cannot tell the variants apart: faults are injected from outs
   --roster FILE    CSV: student (folder name), name, email, username, id, sis_id, section;
                    fills the LMS files (without it they name students by folder)
   --shard I/N      grade only shard I of N (students in name order, every N-th from the I-th);
-                   merge the N outputs with mergeGradeOutputs
+                   'knetsim merge' makes one output of the N folders
   --student NAME   re-grade one student into an existing --out; refresh summary and CSVs
 Exit code: 0 when grading ran (whatever the grades), 1 when it could not.`;
 
