@@ -190,18 +190,21 @@ export class Lane {
     if (!all || all.length === 0) return undefined;
     let n = 1;
     while (n < all.length && all[n]!.cost === all[0]!.cost) n++;
-    const i = (this.rr.get(address) ?? 0) % n;
-    this.rr.set(address, i + 1);
-    return all[i];
+    return all[this.turn(`route:${address}`, n)];
+  }
+
+  /** The next of `n` choices for `key`, in turn. */
+  private turn(key: string, n: number): number {
+    const i = (this.rr.get(key) ?? 0) % n;
+    this.rr.set(key, i + 1);
+    return i;
   }
 
   /** A data connection to neighbour `peer` (round-robin when this lane has several). */
   private muxTo(peer: string): FlowMux | undefined {
     const list = this.conns.get(peer);
     if (!list || list.length === 0) return undefined;
-    const i = (this.rr.get(`conn:${peer}`) ?? 0) % list.length;
-    this.rr.set(`conn:${peer}`, i + 1);
-    return list[i]!.mux;
+    return list[this.turn(`conn:${peer}`, list.length)]!.mux;
   }
 
   private onClient(l: TcpListenerEntity, socket: net.Socket, counters: Counters): void {
@@ -244,9 +247,7 @@ export class Lane {
   private connectLocal(address: string, flowId: string): SocketEnd | undefined {
     const cands = this.connectors.filter((c) => c.entity.address === address);
     if (cands.length === 0) return undefined;
-    const i = (this.rr.get(`local:${address}`) ?? 0) % cands.length;
-    this.rr.set(`local:${address}`, i + 1);
-    const { entity: c, counters } = cands[i]!;
+    const { entity: c, counters } = cands[this.turn(`local:${address}`, cands.length)]!;
     // (net.connect passes stream options on to the socket; the typings leave them out.)
     const s = net.connect({ host: c.host, port: c.port, allowHalfOpen: true, noDelay: true, writableHighWaterMark: SOCKET_HIGH_WATER } as net.NetConnectOpts);
     let connected = false;
