@@ -49,11 +49,12 @@ export interface StartRouterOptions {
   laneProcesses?: boolean;
 }
 
+/** What startRouter decided (its defaults): how many lanes, and where they run. */
 export interface RouterOptions {
   /** Number of lanes (data-plane processes). */
-  workerThreads?: number;
+  workerThreads: number;
   /** Every lane in a child process (else lane 0 runs in this one). */
-  laneProcesses?: boolean;
+  laneProcesses: boolean;
   /** Where lane processes log (a file; stderr when unset) and at which level. */
   logFile?: string;
   logEnable?: string;
@@ -80,7 +81,7 @@ export class Router {
   private seq = 0;
   private pending: NodeJS.Immediate | undefined;
 
-  constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions = {}) {
+  constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions) {
     this.id = config.router.id;
     this.mode = config.router.mode;
     this.idleTimeoutMs = (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500;
@@ -88,8 +89,8 @@ export class Router {
     this.container.on('error', (e: unknown) => this.log.warn('ROUTER', 'amqp-error', { error: String(e) }));
     this.inter = new InterRouter(this);
     this.tcp = new TcpAdaptor(this, {
-      lanes: opts.workerThreads ?? config.router.workerThreads ?? 1,
-      laneProcesses: opts.laneProcesses ?? false,
+      lanes: opts.workerThreads,
+      laneProcesses: opts.laneProcesses,
       idleTimeoutMs: this.idleTimeoutMs,
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
       ...(opts.logEnable ? { logEnable: opts.logEnable } : {}),
