@@ -2,13 +2,13 @@
 // its prebuilt bundle, from spawn to the line that says it is ready (or to its exit, for
 // the one-shot programs). Each runs where the harness runs it (a worker's or pod's
 // namespace of a small simulation), alternating tsx and bundle.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siteConfig } from '../../harness/components/skupper/site-config.ts';
 import { Daemon } from '../../harness/sys/daemon.ts';
 import { inNetns } from '../../harness/sys/exec.ts';
+import { makeTempDir } from '../../harness/sys/temp-dir.ts';
 import { HELPER_ENTRIES, REPO_ROOT, freshBundle } from '../../harness/sys/bundles.js';
 import { tsxLoader } from '../../harness/sys/node-script.ts';
 import { Simulation } from '../../harness/model/simulation.ts';
@@ -100,7 +100,8 @@ export async function measureHelpers(runs: number): Promise<HelperResult[]> {
     topology: planTopology({ name: 'bench-helpers', clusters: [{ name: 'B', workers: ['w1'], pods: [{ name: 'p1', worker: 'w1' }] }] }),
     title: 'bench helpers',
   });
-  const dir = mkdtempSync(join(tmpdir(), 'knetsim-bench-'));
+  const tmp = makeTempDir('bench');
+  const dir = tmp.path;
   try {
     const cluster = sim.cluster('B');
     const worker = cluster.worker('w1');
@@ -133,6 +134,6 @@ export async function measureHelpers(runs: number): Promise<HelperResult[]> {
     return results;
   } finally {
     await sim.stop();
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 }

@@ -1,7 +1,7 @@
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HarnessError } from '../sys/errors.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 import type { ShardOutput, TestOutputMarker } from '../shards/output-marker.ts';
 import { shardText } from '../shards/shard.ts';
 import { markFlaky } from './commands/flaky.ts';
@@ -41,15 +41,13 @@ export async function mergeTestReports(shards: readonly TestShard[], outDir: str
   mkdirSync(outDir, { recursive: true });
 
   // vitest reads every file of one folder as a blob.
-  const blobs = mkdtempSync(join(tmpdir(), 'knetsim-blobs-'));
   let exitCode: number;
-  try {
-    for (const s of shards) copyFileSync(join(s.dir, s.marker.blob), join(blobs, basename(s.marker.blob)));
+  {
+    using blobs = makeTempDir('blobs');
+    for (const s of shards) copyFileSync(join(s.dir, s.marker.blob), join(blobs.path, basename(s.marker.blob)));
     const env: NodeJS.ProcessEnv = { ...process.env, KNETSIM_REPORT_DIR: outDir };
     delete env.KNETSIM_BLOB_FILE; // vitest refuses to merge with the blob reporter on
-    exitCode = await runVitest(['run', '--merge-reports', blobs], env);
-  } finally {
-    rmSync(blobs, { recursive: true, force: true });
+    exitCode = await runVitest(['run', '--merge-reports', blobs.path], env);
   }
   const totals = junitTotals(join(outDir, 'junit.xml'));
   if (!totals) throw new HarnessError(`vitest --merge-reports wrote no ${join(outDir, 'junit.xml')} (exit code ${exitCode})`);

@@ -1,8 +1,7 @@
 // Sharding end to end: the same tests run once whole and as separate shard processes (each
 // with its own state folder and report folder), then `knetsim merge`; the merged report must
 // say what the single run says. Real simulations, real vitest, real Allure.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseJunit } from '../grading/junit.ts';
@@ -11,9 +10,11 @@ import { diffSnapshots } from '../matrix/diff.ts';
 import type { VariantResult } from '../matrix/run-matrix.ts';
 import { mapLimit } from '../model/concurrency.ts';
 import { OUTPUT_MARKER } from '../shards/output-marker.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'knetsim-shards-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const tmp = makeTempDir('shards');
+afterAll(() => tmp.remove());
+const work = tmp.path;
 
 const TWO_WORKERS = join(REPO_ROOT, 'harness/matrix/fixtures/two-workers.topology.json');
 /** Children at once: the machine has two cores. */

@@ -1,5 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -9,13 +8,15 @@ import { mergeGradeOutputs } from './output/merge.ts';
 import { readGradesFile } from './output/grades-file.ts';
 import { runGrading } from './run-grading.ts';
 import { parseShard, shardItems } from '../shards/shard.ts';
+import { makeTempDir } from '../sys/temp-dir.ts';
 
 // Grading's logic and outputs without simulations: a stub answers for the sandboxed
 // children as the real runs of the samples do (grade.sim.test.ts runs them for real).
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXERCISES = join(ROOT, 'exercises');
-const tmp = mkdtempSync(join(tmpdir(), 'knetsim-grading-run-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmpDir = makeTempDir('grading-run');
+afterAll(() => tmpDir.remove());
+const tmp = tmpDir.path;
 const SCORES = { broken: [6, 4, 1, 1, 0], empty: [0, 0, 0, 0, 0], partial: [41, 8, 13, 12, 8], perfect: [61, 11, 18, 17, 15] };
 const scoresOf = (students: { student: string; earned: number; exercises: { earned: number }[] }[]) =>
   Object.fromEntries(students.map((r) => [r.student, [r.earned, ...r.exercises.map((e) => e.earned)]]));

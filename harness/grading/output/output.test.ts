@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import type { StudentResult } from '../results.ts';
 import { canvasCsv, checksCsv, gradesCsv, moodleCsv } from './csv.ts';
 import type { RubricInfo } from './grades-file.ts';
@@ -9,8 +9,9 @@ import { esc, studentPage } from './html.ts';
 import { checkOutDir, OUT_MARKER } from './out-dir.ts';
 import { loadRoster, parseCsv } from './roster.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'knetsim-grading-output-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmpDir = makeTempDir('grading-output');
+afterAll(() => tmpDir.remove());
+const tmp = tmpDir.path;
 
 const rubric: RubricInfo[] = [{ id: 'e', title: 'E', chapter: 1, total: 3, checks: [{ id: 'c', title: 'C', points: 2 }, { id: 'd', title: 'D', points: 1 }] }];
 const student = (name: string, status: 'failed' | 'not-graded' | 'timeout', earned: number): StudentResult => ({

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeTsArgv } from '../../sys/node-script.ts';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import { sandboxChildPid } from './host-pid.ts';
 import type { FromLauncher, SandboxSpec, ToLauncher } from './spec.ts';
 import { groupDeadline } from '../../sys/group-deadline.ts';
@@ -94,7 +92,9 @@ function freeUid(): number {
 export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResult> {
   const uid = freeUid();
   uidsInUse.add(uid);
-  const rootDir = mkdtempSync(join(tmpdir(), 'knetsim-sandbox-'));
+  // The launcher mounts the sandbox's root on it, in its own mount namespace; removed on return.
+  using root = makeTempDir('sandbox');
+  const rootDir = root.path;
   const started = Date.now();
   const chunks: Buffer[] = [];
   let kept = 0;
@@ -167,7 +167,6 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   const timedOut = deadline.timedOut;
   if (outer !== undefined) liveGroups.delete(outer);
   uidsInUse.delete(uid);
-  rmSync(rootDir, { recursive: true, force: true });
   if (closed.code !== 0 && sandboxError === undefined && !timedOut && exit.code === null && exit.signal === null) {
     sandboxError = `the sandbox exited with ${closed.code ?? closed.signal} before the child ended`;
   }
