@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulation } from '../model/simulation.ts';
-import { TimeoutError } from '../sys/errors.ts';
+import { notYet, ready, waitFor } from '../sys/wait.ts';
 import { simTest } from '../testing/fixture.ts';
 import { applySetup, GRADING_DIR_ENV, SetupSchema } from './setup.ts';
 
@@ -27,11 +27,11 @@ function mark(name: 'starting' | 'up', runId: string): void {
 
 async function waitForGo(): Promise<void> {
   const go = join(dir!, 'sync', 'go');
-  const deadline = Date.now() + GO_TIMEOUT_MS;
-  while (!existsSync(go)) {
-    if (Date.now() > deadline) throw new TimeoutError(`the grader's go (${go})`, GO_TIMEOUT_MS, 'no such file');
-    await new Promise((r) => setTimeout(r, GO_POLL_MS));
-  }
+  await waitFor(`the grader's go (${go})`, async () => (existsSync(go) ? ready(undefined) : notYet('no such file')), {
+    timeoutMs: GO_TIMEOUT_MS,
+    intervalMs: GO_POLL_MS,
+    maxIntervalMs: GO_POLL_MS,
+  });
 }
 
 const prepared = new WeakSet<Simulation>();

@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { notYet, ready, waitFor, WaitAbort } from '../../sys/wait.ts';
 import { CHILD_REPORT, CHILD_RUN, CHILD_SYNC, CHILD_TMP, MARK_RUN_ID, SandboxSpecSchema, type FromLauncher, type SandboxSpec, type ToLauncher } from './spec.ts';
 
 /** How often the child's marks are looked for. */
@@ -138,12 +139,19 @@ export function childArgv(s: SandboxSpec): string[] {
 /** Once process `pid` has made its user namespace, maps its root (uid and gid 0) to `uid`. */
 async function mapRoot(pid: number, uid: number): Promise<void> {
   const own = readlinkSync('/proc/self/ns/user');
-  const deadline = Date.now() + USERNS_TIMEOUT_MS;
-  let seen = own;
-  while ((seen = readlinkSync(`/proc/${pid}/ns/user`)) === own) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${USERNS_TIMEOUT_MS} ms waiting for the child's user namespace; last seen: ${seen}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(
+    "the child's user namespace",
+    async () => {
+      let seen: string;
+      try {
+        seen = readlinkSync(`/proc/${pid}/ns/user`);
+      } catch (e) {
+        throw new WaitAbort(e as Error); // the child is gone
+      }
+      return seen === own ? notYet(seen) : ready(undefined);
+    },
+    { timeoutMs: USERNS_TIMEOUT_MS, intervalMs: 5, maxIntervalMs: 5 },
+  );
   writeFileSync(`/proc/${pid}/uid_map`, `0 ${uid} 1\n`);
   writeFileSync(`/proc/${pid}/gid_map`, `0 ${uid} 1\n`);
 }
