@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../grading/isolated-run.ts';
+import { VITEST } from '../../grading/scenario-run.ts';
 import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts';
 import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
 import { buildBundles } from '../../sys/bundle-build.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const VITEST = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
 
 const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report] [--shard I/N]
 
@@ -79,7 +77,7 @@ function shardArgs(shard: Shard): string[] {
 /** vitest in a child, in the repository, its output on ours. Resolves to its exit code. */
 export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((done) => {
-    const child = spawn(process.execPath, [VITEST, ...args], { stdio: 'inherit', cwd: ROOT, env });
+    const child = spawn(process.execPath, [VITEST, ...args], { stdio: 'inherit', cwd: REPO_ROOT, env });
     child.on('error', () => done(1));
     child.on('exit', (c) => done(c ?? 1));
   });
