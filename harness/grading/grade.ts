@@ -133,7 +133,9 @@ async function runScenarioCheck(o: GradeOptions, ex: Exercise, c: ScenarioCheck,
   const sources = refs.map((ref) => source(ex, files, ref));
   const bad = sources.find((s) => !s.ok);
   if (bad && !bad.ok) return result0(c, 'failed', bad.reason);
-  const [scenario, topo, flannel] = sources as { ok: true; path: string; value?: unknown }[];
+  const [scenario, topo, ...rest] = sources as { ok: true; path: string; value?: unknown }[];
+  const flannel = c.flannel ? rest.shift() : undefined;
+  const data = rest;
   const topology = structuredClone((topo!.value ?? JSON.parse(readFileSync(topo!.path, 'utf8'))) as Record<string, unknown>);
   // The child gets the topology whole: a flannel config named by file (the exercise's own) goes inline.
   const inline = (v: unknown) => (typeof v === 'string' ? JSON.parse(readFileSync(join(ex.dir, dirname(c.topology), v), 'utf8')) : v);
@@ -141,17 +143,14 @@ async function runScenarioCheck(o: GradeOptions, ex: Exercise, c: ScenarioCheck,
     topology.flannel = inline(topology.flannel);
     if (Array.isArray(topology.clusters)) topology.clusters = topology.clusters.map((cl: Record<string, unknown>) => (cl.flannel === undefined ? cl : { ...cl, flannel: inline(cl.flannel) }));
   }
-  if (c.flannel) {
-    topology.flannel = flannel!.value ?? JSON.parse(readFileSync(flannel!.path, 'utf8'));
+  if (flannel) {
+    topology.flannel = flannel.value ?? JSON.parse(readFileSync(flannel.path, 'utf8'));
     if (Array.isArray(topology.clusters)) topology.clusters = topology.clusters.map((cl: Record<string, unknown>) => ({ ...cl, flannel: undefined }));
   }
   const studentScenario = c.scenario.startsWith('submission:');
   const run = await (o.runner ?? runCheckScenario)({
     scenario: { name: studentScenario ? 'student.test.ts' : 'check.test.ts', text: readFileSync(scenario!.path, 'utf8') },
-    data: c.data.map((ref) => {
-      const path = (source(ex, files, ref) as { path: string }).path;
-      return { name: basename(path), text: readFileSync(path, 'utf8') };
-    }),
+    data: data.map((d) => ({ name: basename(d.path), text: readFileSync(d.path, 'utf8') })),
     topology,
     setup: c.setup ?? { services: [] },
     faults: c.faults,
