@@ -3,9 +3,10 @@
 // own (original-sandbox.sh), timed the same way as ours: from the spawn to lines on its
 // console. Skipped, saying why, when Mininet or a checkout is missing.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath } from '../../harness/components/tools/preflight.ts';
 import { cniPath, toolPath } from '../../harness/components/tools/tool-paths.ts';
 import { freshBundle } from '../../harness/sys/bundles.js';
 import { TimedProcess } from './timed-process.ts';
@@ -27,27 +28,15 @@ export interface OriginalSample {
   worked: { vipPings: boolean; crossClusterWget: boolean };
 }
 
-function onPath(cmd: string): string | undefined {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    try {
-      accessSync(join(d, cmd), constants.X_OK);
-      return join(d, cmd);
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
 /** What it takes to run the original here, or why it cannot run (a sentence for the report). */
 export function planOriginal(dir: string | undefined): OriginalPlan | { skipped: string } {
   if (!dir) return { skipped: 'no checkout given (--knetsim-dir DIR, a checkout of github.com/IBM/k8s-netsim, or KNETSIM_ORIGINAL_DIR)' };
   if (!existsSync(join(dir, 'main.py')) || !existsSync(join(dir, 'core', 'cluster.py'))) return { skipped: `${dir} is not a k8s-netsim checkout (no main.py and core/cluster.py)` };
-  const pythons = [process.env.KNETSIM_ORIGINAL_PYTHON, '/usr/bin/python3', onPath('python3')].filter((p): p is string => !!p);
+  const pythons = [process.env.KNETSIM_ORIGINAL_PYTHON, '/usr/bin/python3', findOnPath('python3')].filter((p): p is string => !!p);
   const python = pythons.find((p) => spawnSync(p, ['-c', 'import mininet.net, mininet.nodelib'], { stdio: 'ignore' }).status === 0);
   if (!python) return { skipped: `mininet not installed for ${pythons.join(' or ')} (Debian: apt-get install --no-install-recommends mininet bridge-utils)` };
-  if (!onPath('brctl')) return { skipped: "bridge-utils not installed (main.py's LinuxBridge switches need brctl)" };
-  for (const cmd of ['unshare', 'etcd', 'etcdctl', 'nft']) if (!onPath(cmd)) return { skipped: `${cmd} is not on PATH` };
+  if (!findOnPath('brctl')) return { skipped: "bridge-utils not installed (main.py's LinuxBridge switches need brctl)" };
+  for (const cmd of ['unshare', 'etcd', 'etcdctl', 'nft']) if (!findOnPath(cmd)) return { skipped: `${cmd} is not on PATH` };
   let tools: string[];
   try {
     toolPath('flannel-cni');
@@ -57,7 +46,7 @@ export function planOriginal(dir: string | undefined): OriginalPlan | { skipped:
   }
   const router = freshBundle(ROUTER);
   if (!('path' in router)) return { skipped: `our router stands in for skrouterd and has no fresh bundle: ${router.reason}` };
-  const args = [dir, python, tools[0]!, tools[1]!, tools[2]!, onPath('etcdctl')!, process.execPath, router.path];
+  const args = [dir, python, tools[0]!, tools[1]!, tools[2]!, findOnPath('etcdctl')!, process.execPath, router.path];
   if (args.some((a) => a.includes("'"))) return { skipped: `a path holds a quote: ${args.find((a) => a.includes("'"))}` };
   return {
     dir,

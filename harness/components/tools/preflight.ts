@@ -10,15 +10,17 @@ export function requireRoot(): void {
   }
 }
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+/** Where `command` is on PATH (the first executable of that name), or undefined. */
+export function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     try {
       accessSync(join(dir, command), constants.X_OK);
-      return true;
+      return join(dir, command);
     } catch {
-      return false;
+      /* next */
     }
-  });
+  }
+  return undefined;
 }
 
 const COMMANDS: Record<string, string> = {
@@ -32,7 +34,7 @@ const COMMANDS: Record<string, string> = {
 export function preflight(): void {
   requireRoot();
   for (const [cmd, pkg] of Object.entries(COMMANDS)) {
-    if (!onPath(cmd)) throw new MissingDependencyError(`${cmd} (Debian package ${pkg})`, 'run scripts/setup.sh');
+    if (!findOnPath(cmd)) throw new MissingDependencyError(`${cmd} (Debian package ${pkg})`, 'run scripts/setup.sh');
   }
   toolPath('flannel');
   toolPath('cnitool');
