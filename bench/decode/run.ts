@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { $ } from 'zx';
+import { tsxLoader } from '../../harness/sys/node-script.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
 import { generateCapture } from './generate.ts';
 
@@ -23,7 +24,7 @@ const ROUNDS = Number(values.rounds);
 const TSHARK_PREFIX = 200_000;
 const MEASURE = fileURLToPath(new URL('./measure.ts', import.meta.url));
 /** `node --import <tsx>`: the measuring processes run TypeScript without an npx in between. */
-const TSX = import.meta.resolve('tsx');
+const TSX = tsxLoader();
 
 interface Method {
   label: string;
