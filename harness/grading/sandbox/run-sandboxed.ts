@@ -4,7 +4,7 @@ import { nodeTsArgv } from '../../sys/node-script.ts';
 import { makeTempDir } from '../../sys/temp-dir.ts';
 import { sandboxChildPid } from './host-pid.ts';
 import type { FromLauncher, SandboxSpec, ToLauncher } from './spec.ts';
-import { groupDeadline } from '../../sys/group-deadline.ts';
+import { groupDeadline, type GroupDeadline } from '../../sys/group-deadline.ts';
 
 const LAUNCHER = fileURLToPath(new URL('./launcher-main.ts', import.meta.url));
 /** Time between SIGTERM and SIGKILL of a sandbox at its deadline. */
@@ -14,17 +14,11 @@ const UID_BASE = 2_100_000_000;
 const UID_SPAN = 50_000_000;
 const uidsInUse = new Set<number>();
 /** Process groups of the sandboxes running now: killed if the grader itself goes. */
-const liveGroups = new Set<number>();
+const liveGroups = new Set<GroupDeadline>();
 let reaperInstalled = false;
 
 function killLive(): void {
-  for (const g of liveGroups) {
-    try {
-      process.kill(-g, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  for (const g of liveGroups) g.signal('SIGKILL');
 }
 
 /** A sandbox outlives nothing: when this process exits or is interrupted, its sandboxes go with it. */
@@ -110,7 +104,6 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
   const outer = child.pid;
   installReaper();
-  if (outer !== undefined) liveGroups.add(outer);
   const collect = (b: Buffer) => {
     tail = (tail + b.toString('utf8')).slice(-8192);
     if (kept < o.maxLogBytes) {
@@ -126,6 +119,7 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
     if (child.connected) child.send(m);
   };
   const deadline = groupDeadline(outer, o.timeoutMs, KILL_GRACE_MS);
+  liveGroups.add(deadline);
 
   child.on('message', (m: FromLauncher) => {
     switch (m.type) {
@@ -165,7 +159,7 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   });
   deadline.end();
   const timedOut = deadline.timedOut;
-  if (outer !== undefined) liveGroups.delete(outer);
+  liveGroups.delete(deadline);
   uidsInUse.delete(uid);
   if (closed.code !== 0 && sandboxError === undefined && !timedOut && exit.code === null && exit.signal === null) {
     sandboxError = `the sandbox exited with ${closed.code ?? closed.signal} before the child ended`;
