@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findOnPath } from '../../harness/components/tools/preflight.ts';
+import { findOnPath } from '../../harness/sys/find-on-path.ts';
 import { cniPath, toolPath } from '../../harness/components/tools/tool-paths.ts';
 import { freshBundle } from '../../harness/sys/bundles.js';
 import { TimedProcess } from './timed-process.ts';

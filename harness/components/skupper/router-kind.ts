@@ -1,21 +1,11 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath } from '../../sys/find-on-path.ts';
 import { MissingDependencyError } from '../../sys/errors.ts';
 
 export type RouterKind = 'builtin' | 'skrouterd';
 
 /** Where skrouterd is on PATH, if it is. */
 export function skrouterdOnPath(path = process.env.PATH ?? ''): string | undefined {
-  for (const d of path.split(delimiter)) {
-    if (!d) continue;
-    try {
-      accessSync(join(d, 'skrouterd'), constants.X_OK);
-      return join(d, 'skrouterd');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findOnPath('skrouterd', path);
 }
 
 export const SKROUTERD_FIX =

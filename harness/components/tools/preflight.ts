@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { MissingDependencyError } from '../../sys/errors.ts';
+import { findOnPath } from '../../sys/find-on-path.ts';
 import { toolPath } from './tool-paths.ts';
 
 /** Simulations create namespaces and run daemons in them: that takes root. */
@@ -8,19 +8,6 @@ export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new MissingDependencyError('root privileges', 'run knetsim as root (sudo), or in a --privileged container');
   }
-}
-
-/** Where `command` is on PATH (the first executable of that name), or undefined. */
-export function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return join(dir, command);
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
 }
 
 const COMMANDS: Record<string, string> = {
