@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nodeTsArgv } from '../../sys/node-script.ts';
-import { makeTempDir } from '../../sys/temp-dir.ts';
+import { makeTempDir, type TempDir } from '../../sys/temp-dir.ts';
 import { sandboxChildPid } from './host-pid.ts';
 import type { FromLauncher, SandboxSpec, ToLauncher } from './spec.ts';
 import { groupDeadline, type GroupDeadline } from '../../sys/group-deadline.ts';
@@ -13,15 +13,20 @@ const KILL_GRACE_MS = 2_000;
 const UID_BASE = 2_100_000_000;
 const UID_SPAN = 50_000_000;
 const uidsInUse = new Set<number>();
-/** Process groups of the sandboxes running now: killed if the grader itself goes. */
-const liveGroups = new Set<GroupDeadline>();
+/** The sandboxes running now (process group, root folder): killed and removed if the grader itself goes. */
+const live = new Set<{ group: GroupDeadline; root: TempDir }>();
 let reaperInstalled = false;
 
 function killLive(): void {
-  for (const g of liveGroups) g.signal('SIGKILL');
+  for (const { group, root } of live) {
+    group.signal('SIGKILL');
+    // The root's mounts live in the sandbox's own mount namespace: here it is an empty folder.
+    root.remove();
+  }
+  live.clear();
 }
 
-/** A sandbox outlives nothing: when this process exits or is interrupted, its sandboxes go with it. */
+/** A sandbox outlives nothing: when this process exits or is interrupted, its sandboxes and their folders go with it. */
 function installReaper(): void {
   if (reaperInstalled) return;
   reaperInstalled = true;
@@ -119,7 +124,8 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
     if (child.connected) child.send(m);
   };
   const deadline = groupDeadline(outer, o.timeoutMs, KILL_GRACE_MS);
-  liveGroups.add(deadline);
+  const entry = { group: deadline, root };
+  live.add(entry);
 
   child.on('message', (m: FromLauncher) => {
     switch (m.type) {
@@ -159,7 +165,7 @@ export async function runSandboxed(o: SandboxRunOptions): Promise<SandboxRunResu
   });
   deadline.end();
   const timedOut = deadline.timedOut;
-  liveGroups.delete(deadline);
+  live.delete(entry);
   uidsInUse.delete(uid);
   if (closed.code !== 0 && sandboxError === undefined && !timedOut && exit.code === null && exit.signal === null) {
     sandboxError = `the sandbox exited with ${closed.code ?? closed.signal} before the child ended`;

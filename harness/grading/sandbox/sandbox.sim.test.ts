@@ -1,10 +1,13 @@
 // The sandbox on its own, with small programs instead of scenarios: what a child can see and
 // do, how the grader reaches into it, and that it is gone at its deadline.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { REPO_ROOT } from '../isolated-run.ts';
+import { tsxLoader } from '../../sys/node-script.ts';
+import { notYet, ready, waitFor } from '../../sys/wait.ts';
 import { inChildNamespaces } from './host-pid.ts';
 import { runSandboxed, type SandboxRunOptions } from './run-sandboxed.ts';
 
@@ -24,6 +27,16 @@ const node = (script: string, o: Partial<SandboxRunOptions> & { files?: Record<s
     maxLogBytes: o.maxLogBytes ?? 1 << 20,
     ...(o.onMark ? { onMark: o.onMark } : {}),
     ...(o.holdMs ? { holdMs: o.holdMs } : {}),
+  });
+
+/** Host pids whose command line is `sleep <seconds>`. */
+const sleepers = (seconds: number) =>
+  readdirSync('/proc').filter((d) => {
+    try {
+      return /^\d+$/.test(d) && readFileSync(`/proc/${d}/cmdline`, 'utf8') === `sleep\x00${seconds}\x00`;
+    } catch {
+      return false;
+    }
   });
 
 const LOOK = `
@@ -99,16 +112,40 @@ describe('the grading sandbox', () => {
     const r = await node(`require('node:child_process').spawn('sleep', ['987'], { stdio: 'ignore' }); setInterval(() => {}, 1000);`, { timeoutMs: 2_000 });
     expect(r.timedOut).toBe(true);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    const sleeping = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8') === 'sleep\x00987\x00';
-      } catch {
-        return false;
-      }
-    });
-    expect(sleeping).toEqual([]);
+    expect(sleepers(987)).toEqual([]);
     const flood = await node(`process.stdout.write('x'.repeat(3 * 1024 * 1024))`, { maxLogBytes: 100_000 });
     expect(flood.log.length).toBeLessThan(100_200);
     expect(flood.log).toMatch(/more bytes of output not kept/);
+  });
+
+  test('a grader killed by SIGTERM takes its sandboxes and their folders with it', async () => {
+    // The grader in a process of its own, with a temp folder of its own to look into afterwards.
+    const tmp = join(host, 'grader-tmp');
+    mkdirSync(tmp);
+    const grader = `
+      import { runSandboxed } from ${JSON.stringify(fileURLToPath(new URL('./run-sandboxed.ts', import.meta.url)))};
+      void runSandboxed({
+        spec: { readOnly: [${JSON.stringify(REPO)}], hide: [], files: {}, links: {}, env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp/run', tmpMiB: 16, maxProcesses: 64,
+          argv: [process.execPath, '-e', "require('node:fs').writeFileSync('/tmp/run/sync/up', 'ab34\\\\n'); require('node:child_process').spawnSync('sleep', ['986'])"] },
+        timeoutMs: 60_000, maxLogBytes: 4096,
+        onMark: async () => console.log('UP'),
+      });`;
+    const child = spawn(process.execPath, ['--import', tsxLoader(), '--input-type=module', '-e', grader], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    // tsx keeps its cache there too.
+    const ours = () => readdirSync(tmp).filter((f) => f.startsWith('knetsim-'));
+    const gone = new Promise((r) => child.on('close', r));
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    await waitFor('the sandbox to come up', async () => (out.includes('UP') ? ready(true) : notYet(JSON.stringify(out.slice(-500)))), { timeoutMs: 20_000 });
+    expect(ours()).toEqual([expect.stringMatching(/^knetsim-sandbox-/)]);
+    expect(sleepers(986)).toHaveLength(1);
+    child.kill('SIGTERM');
+    await gone;
+    expect(ours()).toEqual([]);
+    await waitFor('the sandboxed sleep to end', async () => (sleepers(986).length === 0 ? ready(true) : notYet(`pids ${sleepers(986).join(' ')}`)), { timeoutMs: 5_000 });
   });
 });
