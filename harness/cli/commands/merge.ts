@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { HarnessError } from '../../sys/errors.ts';
+import { isWithin } from '../../sys/path-within.ts';
 import { mergeGradeOutputs } from '../../grading/output/merge.ts';
 import { mergeMatrixOutputs, matrixPassed, type MatrixShard } from '../../matrix/merge.ts';
 import { byShard, checkShards, OUTPUT_MARKER, readOutputMarker } from '../../shards/output-marker.ts';
@@ -39,7 +40,7 @@ export async function merge(args: string[]): Promise<number> {
   const dirs = [...new Set(a.positionals.map((d) => resolve(d)))];
   for (const d of dirs) {
     if (!existsSync(d)) throw new HarnessError(`no folder ${d}`);
-    if (inside(outDir, d) || inside(d, outDir)) throw new HarnessError(`--out ${outDir} and the input ${d} overlap: --out is emptied first`);
+    if (isWithin(d, outDir) || isWithin(outDir, d)) throw new HarnessError(`--out ${outDir} and the input ${d} overlap: --out is emptied first`);
   }
   const outputs = byShard(dirs.map(readOutputMarker));
   const check = checkShards(outputs);
@@ -69,10 +70,4 @@ export async function merge(args: string[]): Promise<number> {
       console.log(`merged ${outputs.length} grading output(s)\ngrades: ${outDir}/index.html\ncsv:    ${outDir}/grades.csv`);
       return complete ? 0 : 1;
   }
-}
-
-/** Whether `path` is `dir` or lies inside it. */
-function inside(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }

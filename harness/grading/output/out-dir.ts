@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, wr
 import { dirname, join, resolve, sep } from 'node:path';
 import { OUTPUT_MARKER } from '../../shards/output-marker.ts';
 import { HarnessError } from '../../sys/errors.ts';
+import { isWithin } from '../../sys/path-within.ts';
 
 /** Written into every grading output: a folder without it was not made by `knetsim grade`. */
 export const OUT_MARKER = '.knetsim-grading';
@@ -22,7 +23,6 @@ export function realish(p: string): string {
   return join(realpathSync(head), ...rest);
 }
 
-const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
 
 export interface Protected {
   /** What it is, for the message: "the submissions (--submissions)". */
@@ -46,8 +46,8 @@ export function checkOutDir(out: string, protect: readonly Protected[], flag = '
   if (o === sep) fail('is the root folder');
   for (const p of protect) {
     const q = realish(p.path);
-    if (within(q, o)) fail(o === q ? `is ${p.label}` : `contains ${p.label} (${q})`);
-    if (p.notInside && within(o, q)) fail(`is inside ${p.label} (${q})`);
+    if (isWithin(q, o)) fail(o === q ? `is ${p.label}` : `contains ${p.label} (${q})`);
+    if (p.notInside && isWithin(o, q)) fail(`is inside ${p.label} (${q})`);
   }
   if (!existsSync(o)) return o;
   if (!lstatSync(o).isDirectory()) fail('exists and is not a folder');
