@@ -8,6 +8,9 @@ import { markFlaky } from './commands/flaky.ts';
 import { generateReport } from './commands/report.ts';
 import { junitTotals, runVitest } from './commands/test.ts';
 
+/** vitest --merge-reports of even a large class's blobs takes seconds. */
+const MERGE_DEADLINE_MS = 10 * 60_000;
+
 export type TestShard = ShardOutput<TestOutputMarker>;
 
 export interface MergedTests {
@@ -47,7 +50,7 @@ export async function mergeTestReports(shards: readonly TestShard[], outDir: str
     for (const s of shards) copyFileSync(join(s.dir, s.marker.blob), join(blobs.path, basename(s.marker.blob)));
     const env: NodeJS.ProcessEnv = { ...process.env, KNETSIM_REPORT_DIR: outDir };
     delete env.KNETSIM_BLOB_FILE; // vitest refuses to merge with the blob reporter on
-    exitCode = await runVitest(['run', '--merge-reports', blobs.path], env);
+    exitCode = await runVitest(['run', '--merge-reports', blobs.path], env, { deadlineMs: MERGE_DEADLINE_MS, flag: "the merge's limit" });
   }
   const totals = junitTotals(join(outDir, 'junit.xml'));
   if (!totals) throw new HarnessError(`vitest --merge-reports wrote no ${join(outDir, 'junit.xml')} (exit code ${exitCode})`);

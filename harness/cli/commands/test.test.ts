@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../sys/temp-dir.ts';
-import { junitTotals } from './test.ts';
+import { fileURLToPath } from 'node:url';
+import { junitTotals, runVitest } from './test.ts';
 
 describe('junitTotals', () => {
   it('counts passed, failed (failures and errors) and skipped cases', () => {
@@ -18,4 +19,16 @@ describe('junitTotals', () => {
   it('says nothing when there is no file', () => {
     expect(junitTotals('/nonexistent/junit.xml')).toBeUndefined();
   });
+});
+
+describe('runVitest', () => {
+  it('stops a vitest run that outlives its deadline and fails it', async () => {
+    const config = fileURLToPath(new URL('../fixtures/hang/vitest.config.ts', import.meta.url));
+    const t0 = Date.now();
+    const code = await runVitest(['run', '--config', config], { ...process.env }, { deadlineMs: 4_000, flag: '--deadline in this test' });
+    expect(code).toBe(1);
+    // SIGTERM at the deadline ends it: well before the SIGKILL that would follow 20 s later.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4_000);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  }, 30_000);
 });

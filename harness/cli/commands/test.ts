@@ -10,7 +10,9 @@ import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
 
-const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report] [--shard I/N]
+const DEFAULT_DEADLINE_MIN = 60;
+
+const USAGE = `knetsim test [PATHS...] [--all] [--report-dir DIR] [--retries N] [--no-report] [--shard I/N] [--deadline MIN]
 
 Runs scenario files with vitest (default: the scenarios project, with the built-in skupper
 router unless KNETSIM_ROUTER says otherwise; --all: every test, unit tests included, and,
@@ -26,6 +28,8 @@ this machine, and adds vitest's blob report (DIR/blob/) and DIR/${OUTPUT_MARKER}
 'knetsim merge' makes one report of the N folders (docs/sharding.md). DIR default:
 reports/shard-I-of-N. A shard that vitest gives no file passes.
 Helper bundles a source change made stale are rebuilt first (npm run build:helpers).
+--deadline MIN stops vitest (SIGTERM, then SIGKILL) when the whole run takes longer
+(default ${DEFAULT_DEADLINE_MIN}; every test and hook has its own time-out besides).
 Exit code: 0 when every test passed, 1 otherwise.`;
 
 export async function test(args: string[]): Promise<number> {
@@ -35,8 +39,14 @@ export async function test(args: string[]): Promise<number> {
     retries: { type: 'string' },
     'no-report': { type: 'boolean' },
     shard: { type: 'string' },
+    deadline: { type: 'string' },
   });
   if (!a) return 0;
+  const deadlineMin = Number(a.values.deadline ?? DEFAULT_DEADLINE_MIN);
+  if (!(deadlineMin > 0)) {
+    console.error(`knetsim test: --deadline must be a positive number of minutes, got "${a.values.deadline}"`);
+    return 2;
+  }
   const shard = a.values.shard === undefined ? undefined : parseShard(a.values.shard);
   const reportDir = resolve(a.values['report-dir'] ?? (shard ? `reports/shard-${shard.index}-of-${shard.count}` : REPORT_DIR_DEFAULT));
   const retries = a.values.retries ?? '0';
@@ -54,7 +64,7 @@ export async function test(args: string[]): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, KNETSIM_REPORT_DIR: reportDir };
   delete env.KNETSIM_BLOB_FILE;
   if (blob) env.KNETSIM_BLOB_FILE = `${reportDir}/${blob}`;
-  const code = await runVitest(['run', ...select, '--retry', retries, ...(shard ? shardArgs(shard) : [])], env);
+  const code = await runVitest(['run', ...select, '--retry', retries, ...(shard ? shardArgs(shard) : [])], env, { deadlineMs: deadlineMin * 60_000, flag: `--deadline ${deadlineMin}` });
   if (shard) {
     writeOutputMarker(reportDir, { kind: 'test', shard, blob: blob!, selection: select, exitCode: code });
   }
@@ -74,12 +84,31 @@ function shardArgs(shard: Shard): string[] {
   return ['--shard', shardText(shard), '--passWithNoTests'];
 }
 
-/** vitest in a child, in the repository, its output on ours. Resolves to its exit code. */
-export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Time between SIGTERM and SIGKILL of a vitest past its deadline (simulations tear down on SIGTERM). */
+const VITEST_KILL_GRACE_MS = 20_000;
+
+/**
+ * vitest in a child, in the repository, its output on ours. Resolves to its exit code, or 1
+ * when it was stopped at `deadlineMs` (saying so: its own output above shows how far it got).
+ */
+export function runVitest(args: string[], env: NodeJS.ProcessEnv, deadline: { deadlineMs: number; flag: string }): Promise<number> {
   return new Promise<number>((done) => {
     const child = spawn(process.execPath, [VITEST, ...args], { stdio: 'inherit', cwd: REPO_ROOT, env });
-    child.on('error', () => done(1));
-    child.on('exit', (c) => done(c ?? 1));
+    let hard: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\nknetsim: vitest ${args[0] === 'run' ? args.slice(1).join(' ') : args.join(' ')} did not finish within ${Math.round(deadline.deadlineMs / 1000)} s (${deadline.flag}): stopping it; its output above shows the last test it ran`);
+      child.kill('SIGTERM');
+      hard = setTimeout(() => child.kill('SIGKILL'), VITEST_KILL_GRACE_MS);
+    }, deadline.deadlineMs);
+    const end = (code: number) => {
+      clearTimeout(timer);
+      if (hard) clearTimeout(hard);
+      done(timedOut ? 1 : code);
+    };
+    child.on('error', () => end(1));
+    child.on('exit', (c) => end(c ?? 1));
   });
 }
 
