@@ -5,7 +5,7 @@ import { SitePki, type SiteCertificate } from '../components/skupper/pki.ts';
 import { configChanges, type ConfigChange } from '../components/skupper/config-diff.ts';
 import { routerKind } from '../components/skupper/router-kind.ts';
 import { routerFiles, SkupperRouter } from '../components/skupper/skupper-router.ts';
-import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, siteConfig, type SiteSpec } from '../components/skupper/site-config.ts';
+import { AMQP_PORT, HTTP_PORT, INTER_ROUTER_PORT, linkConnectorName, peerOfLinkConnector, siteConfig, type SiteSpec } from '../components/skupper/site-config.ts';
 import type { RestartableProcess } from '../components/faults/index.ts';
 import { HarnessError, ValidationError } from '../sys/errors.ts';
 import { waitTcpListening } from '../sys/wait-listening.ts';
@@ -144,13 +144,13 @@ export class MultiCluster {
       restart: async () => {
         router.restart();
         // Routers that dial this one redial now rather than after their connector's back-off
-        // (skrouterd waits 2-5 s): once its listener is up, their connector is made anew.
+        // (skrouterd waits seconds): once its listener is up, their connector is made anew.
         const dialers = this.links.filter((l) => l.listener === cluster).map((l) => l.connector);
         if (dialers.length) {
           await this.listening(cluster);
           await Promise.all(dialers.map(async (id) => {
             const r = this.router(id);
-            const entity = r.currentConfig().find(([t, a]) => t === 'connector' && a['name'] === `link-${cluster}`);
+            const entity = r.currentConfig().find(([t, a]) => t === 'connector' && a['name'] === linkConnectorName(cluster));
             if (!entity) return;
             const { name, ...attributes } = entity[1];
             await r.apply([{ op: 'DELETE', type: 'connector', name: String(name) }, { op: 'CREATE', type: 'connector', name: String(name), attributes }]);
@@ -262,7 +262,7 @@ export class MultiCluster {
       await this.sim.reporter.step(`router ${id}: ${describe(now)}`, () => r.apply(now));
     }
     for (const [id, creates] of dials) {
-      await Promise.all(creates.map((c) => this.listening(c.name.replace(/^link-/, ''))));
+      await Promise.all(creates.map((c) => this.listening(peerOfLinkConnector(c.name))));
       changed.add(id);
       await this.sim.reporter.step(`router ${id}: ${describe(creates)}`, () => this.router(id).apply(creates));
     }

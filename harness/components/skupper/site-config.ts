@@ -52,6 +52,11 @@ const TLS_PROFILE = 'inter-router-tls';
  * mechanism otherwise) and connectors verify the listener's certificate against the host
  * they dial (the worker's address; see pki.ts for the DNS name Proton checks).
  */
+/** The name of a site's inter-router connector to `peer`. */
+export const linkConnectorName = (peer: string) => `link-${peer}`;
+/** The peer a connector named by linkConnectorName dials. */
+export const peerOfLinkConnector = (name: string) => name.replace(/^link-/, '');
+
 export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] {
   const tls = site.tls ? { sslProfile: TLS_PROFILE } : {};
   const entities: [string, Record<string, unknown>][] = [
@@ -67,7 +72,7 @@ export function siteConfig(site: SiteSpec): [string, Record<string, unknown>][] 
   ];
   for (const l of site.links) {
     entities.push(['connector', {
-      name: `link-${l.peer}`, role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640, ...tls,
+      name: linkConnectorName(l.peer), role: 'inter-router', host: l.host, port: String(INTER_ROUTER_PORT), cost: l.cost, maxFrameSize: 16384, maxSessionFrames: 640, ...tls,
       ...(site.tls ? { verifyHostname: true } : {}),
     }]);
   }
