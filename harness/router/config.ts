@@ -243,6 +243,9 @@ function duplicates(type: string, names: string[]): Issue[] {
   return out;
 }
 
+/** A log entity's name, as management shows it. */
+export const logName = (l: LogEntity) => l.name ?? `log/${l.module}`;
+
 /** Rules that span entities: unique names, known sslProfiles, roles the router mode allows. */
 export function crossCheck(cfg: RouterConfig): Issue[] {
   const out: Issue[] = [];

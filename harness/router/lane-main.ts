@@ -5,7 +5,7 @@
  */
 import { Lane } from './lane.ts';
 import type { FromLane, ToLane } from './lane-protocol.ts';
-import { fileSink, nullSink, parseEnable, RouterLog, stderrSink } from './log.ts';
+import { parseEnable, RouterLog, sinkOf } from './log.ts';
 
 const STATS_EVERY_MS = 250;
 
@@ -17,6 +17,7 @@ if (!process.send) {
     if (process.connected) process.send!(m);
   };
   let lane: Lane | undefined;
+  let log: RouterLog | undefined;
   let lastStats = '';
   process.on('disconnect', () => process.exit(0));
   // Ctrl-C at a terminal signals the whole process group: the primary stops us.
@@ -24,8 +25,8 @@ if (!process.send) {
   process.on('message', (m: ToLane, handle: unknown) => {
     if (m.t === 'init') {
       const level = parseEnable(m.init.logEnable);
-      const sink = level === undefined ? nullSink : m.init.logFile ? fileSink(m.init.logFile) : stderrSink;
-      lane = new Lane(m.init, new RouterLog(sink, level, { router: m.init.routerId, lane: m.init.index }), report);
+      log = new RouterLog(sinkOf(level, m.init.logFile), level, { router: m.init.routerId, lane: m.init.index });
+      lane = new Lane(m.init, log, report);
       lane.start().catch((e: Error) => {
         process.stderr.write(`lane ${m.init.index}: ${e.message}\n`);
         process.exit(1);
@@ -37,6 +38,12 @@ if (!process.send) {
         lastStats = json;
         report({ t: 'stats', stats });
       }, STATS_EVERY_MS).unref();
+      return;
+    }
+    if (m.t === 'log') {
+      const level = parseEnable(m.enable);
+      log?.reconfigure(level, sinkOf(level, m.logFile));
+      report({ t: 'applied', seq: m.seq });
       return;
     }
     if (m.t === 'stop') {

@@ -20,12 +20,14 @@ export interface LaneInit {
 export type ToLane =
   | { t: 'init'; init: LaneInit }
   | { t: 'listen'; entity: TcpListenerEntity }
-  /** Stop listening on a tcpListener's socket (answered by `unlistened` with `seq`); `forget`: it was deleted, drop its counters. */
+  /** Stop listening on a tcpListener's socket (answered by `applied` with `seq` when not 0); `forget`: it was deleted, drop its counters. */
   | { t: 'unlisten'; name: string; forget: boolean; seq: number }
   /** Open (close) a data listener beside an inter-router or edge listener added (deleted) at run time. */
   | { t: 'dataListen'; listener: ListenerEntity; sslProfile: SslProfileEntity | undefined }
   | { t: 'dataUnlisten'; name: string }
   | { t: 'connectors'; list: TcpConnectorEntity[] }
+  /** The DEFAULT log entity was updated: log at `enable` to `logFile` (stderr when unset); answered by `applied`. */
+  | { t: 'log'; enable: string; logFile: string | undefined; seq: number }
   | { t: 'routes'; tcp: [string, RouteEntry[]][]; hops: [string, string][] }
   /** Data connections from `peer` must present `token`. */
   | { t: 'peer'; peer: string; token: string }
@@ -67,5 +69,5 @@ export type FromLane =
   | { t: 'stats'; stats: LaneStats }
   /** Listening on a tcpListener's socket, or why not (an errno code). */
   | { t: 'listening'; name: string; error?: string }
-  /** No longer listening on a tcpListener's socket (the answer to `unlisten` number `seq`). */
-  | { t: 'unlistened'; seq: number };
+  /** Done: the answer to the `unlisten` or `log` numbered `seq`. */
+  | { t: 'applied'; seq: number };

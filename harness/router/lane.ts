@@ -114,7 +114,7 @@ export class Lane {
         this.listeners.delete(m.name);
         if (m.forget) this.listenerCounters.delete(m.name);
         l?.server.close();
-        if (m.seq) this.report({ t: 'unlistened', seq: m.seq });
+        if (m.seq) this.report({ t: 'applied', seq: m.seq });
         return;
       }
       case 'dataListen': return void this.addDataListener(m.listener, m.sslProfile);
@@ -133,8 +133,9 @@ export class Lane {
         for (const c of this.conns.get(m.peer) ?? []) c.mux.conn.close({ condition: 'amqp:connection:forced', description: 'inter-router link down' });
         return;
       case 'dial': return this.dial(m);
-      case 'init': // lane-main.ts handles these two
-      case 'stop': return;
+      case 'init': // lane-main.ts handles these three
+      case 'stop':
+      case 'log': return;
     }
   }
 

@@ -31,8 +31,8 @@ const REDIAL_MAX_MS = 2000;
 const RESPAWN_MS = 500;
 const STOP_GRACE_MS = 1500;
 const LISTEN_DEADLINE_MS = 30_000;
-/** How long an unlisten waits for the lane processes to say they stopped listening. */
-const UNLISTEN_DEADLINE_MS = 5_000;
+/** How long an unlisten or a log change waits for the lane processes to say it is done. */
+const APPLY_DEADLINE_MS = 5_000;
 
 interface LaneSlot {
   index: number;
@@ -78,12 +78,12 @@ export class Lanes {
   /** tcpListeners waiting for the first lane to listen (or fail to). */
   private readonly listening = new Map<string, (error: string | undefined) => void>();
   /** Unlistens waiting for lane processes to confirm, by sequence number. */
-  private readonly unlistening = new Map<number, { waiting: Set<LaneSlot>; done: () => void }>();
+  private readonly applying = new Map<number, { waiting: Set<LaneSlot>; done: () => void }>();
   private seq = 0;
 
   constructor(
     readonly count: number,
-    private readonly init: Omit<LaneInit, 'index'>,
+    private init: Omit<LaneInit, 'index'>,
     private readonly log: RouterLog,
     private readonly hooks: LanesHooks,
     /** Lane 0 runs in this process (else every lane is a child process). */
@@ -144,7 +144,7 @@ export class Lanes {
 
   /** A lane is gone: its data connections are, too. */
   private dropSlot(slot: LaneSlot): void {
-    for (const [seq, u] of this.unlistening) this.acked(seq, u, slot);
+    for (const [seq, u] of this.applying) this.acked(seq, u, slot);
     const peers = [...slot.coverage.keys()];
     slot.coverage.clear();
     slot.ports = undefined;
@@ -160,6 +160,16 @@ export class Lanes {
     this.sendNow(slot, { t: 'connectors', list: this.connectors });
     this.sendNow(slot, this.routes);
     for (const [peer, token] of this.tokens) this.sendNow(slot, { t: 'peer', peer, token });
+  }
+
+  /**
+   * A log UPDATE: lane processes log at `enable` to `logFile` from now on (lane 0 here shares
+   * the router's log); resolves once they all do.
+   */
+  reconfigureLog(enable: string, logFile: string | undefined): Promise<void> {
+    const { logFile: _old, ...rest } = this.init;
+    this.init = { ...rest, logEnable: enable, ...(logFile ? { logFile } : {}) };
+    return this.applyEverywhere((seq) => ({ t: 'log', enable, logFile, seq }), 'log-change-unconfirmed', { enable });
   }
 
   private sendNow(slot: LaneSlot, m: ToLane, handle?: unknown): void {
@@ -210,8 +220,8 @@ export class Lanes {
         settle?.(m.error);
         return;
       }
-      case 'unlistened': {
-        const u = this.unlistening.get(m.seq);
+      case 'applied': {
+        const u = this.applying.get(m.seq);
         if (u) this.acked(m.seq, u, slot);
         return;
       }
@@ -252,27 +262,34 @@ export class Lanes {
     const waiting = this.listening.get(name);
     this.listening.delete(name);
     waiting?.('no longer wanted');
+    // The port is closed when this resolves (lane 0 in this process closes it before send returns).
+    return this.applyEverywhere((seq) => ({ t: 'unlisten', name, forget, seq }), 'unlisten-unconfirmed', { tcpListener: name });
+  }
+
+  /**
+   * Sends `message(seq)` to every lane; resolves once every lane process that runs says it
+   * applied it (or at a deadline, with a warning naming `what`).
+   */
+  private applyEverywhere(message: (seq: number) => ToLane, unconfirmed: string, what: Record<string, unknown>): Promise<void> {
     const seq = ++this.seq;
-    // Resolves once every lane process that runs has closed its listening socket (lane 0 in
-    // this process does so before send returns), so the port is closed when this resolves.
     const children = this.slots.filter((s) => s.child && s.booted && s.child.connected);
     const done = new Promise<void>((resolve) => {
       if (children.length === 0) return resolve();
       const t = setTimeout(() => {
-        this.unlistening.delete(seq);
-        this.log.warn('TCP_ADAPTOR', 'unlisten-unconfirmed', { tcpListener: name, deadlineMs: UNLISTEN_DEADLINE_MS });
+        this.applying.delete(seq);
+        this.log.warn('TCP_ADAPTOR', unconfirmed, { ...what, deadlineMs: APPLY_DEADLINE_MS });
         resolve();
-      }, UNLISTEN_DEADLINE_MS);
-      this.unlistening.set(seq, { waiting: new Set(children), done: () => (clearTimeout(t), resolve()) });
+      }, APPLY_DEADLINE_MS);
+      this.applying.set(seq, { waiting: new Set(children), done: () => (clearTimeout(t), resolve()) });
     });
-    this.broadcast({ t: 'unlisten', name, forget, seq });
+    this.broadcast(message(seq));
     return done;
   }
 
   private acked(seq: number, u: { waiting: Set<LaneSlot>; done: () => void }, slot: LaneSlot): void {
     u.waiting.delete(slot);
     if (u.waiting.size > 0) return;
-    this.unlistening.delete(seq);
+    this.applying.delete(seq);
     u.done();
   }
 
@@ -395,8 +412,8 @@ export class Lanes {
     this.stopping = true;
     for (const settle of this.listening.values()) settle('router stopping');
     this.listening.clear();
-    for (const u of this.unlistening.values()) u.done();
-    this.unlistening.clear();
+    for (const u of this.applying.values()) u.done();
+    this.applying.clear();
     for (const t of this.timers) clearTimeout(t);
     for (const plan of this.plans.values()) for (const st of plan.slots.values()) if (st.timer) clearTimeout(st.timer);
     await Promise.all(this.slots.map(async (slot) => {

@@ -29,15 +29,30 @@ export function fileSink(path: string): LogSink {
   };
 }
 
+/** Where an outputFile sends lines: a file, or stderr (unset or "stderr"); nowhere at level none. */
+export function sinkOf(level: Level | undefined, outputFile: string | undefined): LogSink {
+  if (level === undefined) return nullSink;
+  return outputFile && outputFile !== 'stderr' ? fileSink(outputFile) : stderrSink;
+}
+
 export const stderrSink: LogSink = { write: (line) => void process.stderr.write(line), close: async () => {} };
 export const nullSink: LogSink = { write: () => {}, close: async () => {} };
 
 export class RouterLog {
   constructor(
-    private readonly sink: LogSink,
-    private readonly minLevel: Level | undefined = 'info',
+    private sink: LogSink,
+    private minLevel: Level | undefined = 'info',
     private readonly base: Record<string, unknown> = {},
   ) {}
+
+  /** A management UPDATE of the log: a new level, and a new sink (the old one is closed). */
+  reconfigure(level: Level | undefined, sink?: LogSink): void {
+    this.minLevel = level;
+    if (sink && sink !== this.sink) {
+      void this.sink.close();
+      this.sink = sink;
+    }
+  }
 
   log(level: Level, module: string, event: string, fields: Record<string, unknown> = {}): void {
     if (this.minLevel === undefined || LEVELS.indexOf(level) < LEVELS.indexOf(this.minLevel)) return;

@@ -17,7 +17,7 @@ import { DEFAULT_HELLO_MAX_AGE_S, InterRouter, type ConnectorState, type Neighbo
 import { ManagementAgent } from './management/agent.ts';
 import { computeRoutes, destinations, LinkStateDb, type RouteEntry, type RouterRecord } from './link-state.ts';
 import { renderMetrics } from './metrics.ts';
-import { fileSink, nullSink, parseEnable, RouterLog, stderrSink, type LogSink } from './log.ts';
+import { parseEnable, RouterLog, sinkOf, type LogSink } from './log.ts';
 import { TcpAdaptor } from './tcp-adaptor.ts';
 
 export interface RouterState {
@@ -80,9 +80,12 @@ export class Router {
   readonly management = new ManagementAgent(this);
   private seq = 0;
   private pending: NodeJS.Immediate | undefined;
+  /** Where the log goes now (undefined: stderr). */
+  private logFile: string | undefined;
 
   constructor(readonly config: RouterConfig, readonly log: RouterLog, opts: RouterOptions) {
     this.id = config.router.id;
+    this.logFile = opts.logFile;
     this.mode = config.router.mode;
     this.idleTimeoutMs = (config.router.helloMaxAgeSeconds ?? DEFAULT_HELLO_MAX_AGE_S) * 500;
     this.container = rhea.create_container({ id: this.id });
@@ -102,6 +105,18 @@ export class Router {
     });
     this.amqp = new AmqpService(this);
     this.http = new HttpService(this);
+  }
+
+  /**
+   * A management UPDATE of the DEFAULT log: from now on this process and its lanes log at
+   * `enable` ("debug+", "none", ...), to `outputFile` when one is given ("stderr" for stderr).
+   * Resolves once every lane process does.
+   */
+  reconfigureLog(enable: string | undefined, outputFile?: string): Promise<void> {
+    if (outputFile !== undefined) this.logFile = outputFile === 'stderr' ? undefined : outputFile;
+    const level = parseEnable(enable);
+    this.log.reconfigure(level, sinkOf(level, this.logFile));
+    return this.tcp.lanes.reconfigureLog(enable ?? 'info', this.logFile);
   }
 
   /**
@@ -231,8 +246,7 @@ function sinkFor(config: RouterConfig, opts: StartRouterOptions): { sink: LogSin
   const given = opts.logFile ?? config.logs.find((l) => l.outputFile)?.outputFile;
   const file = given && given !== 'stderr' ? given : undefined;
   const enable = opts.logEnable ?? entity?.enable;
-  if (parseEnable(enable) === undefined) return { sink: nullSink, enable, file };
-  return { sink: file ? fileSink(file) : stderrSink, enable, file };
+  return { sink: sinkOf(parseEnable(enable), file), enable, file };
 }
 
 /** Validates `config` (raw skrouterd JSON or parsed), starts everything, resolves when listening. */

@@ -60,6 +60,16 @@ describe('our management client drives skrouterd', () => {
     expect((err as ManagementError).statusCode).toBe(404);
     expect((err as Error).message).toMatch(/^READ tcpListener "echo" on skrouterd S failed: 404 /);
   });
+
+  it('UPDATE: the answers our router gives (harness/router/management/management.test.ts)', async () => {
+    expect(await m.update('log', 'log/DEFAULT', { enable: 'debug+' })).toMatchObject({ name: 'log/DEFAULT', module: 'DEFAULT', enable: 'debug+' });
+    const status = (p: Promise<unknown>) => p.then(() => 0, (e: ManagementError) => `${e.statusCode} ${e.statusDescription}`);
+    const port = await freePort();
+    await m.create('tcpListener', 'fixed', { address: 'echo', host: LOOPBACK, port: String(port) });
+    expect(await status(m.update('tcpListener', 'fixed', { port: '1' }))).toBe("400 Cannot update attribute 'port' in UPDATE");
+    expect(await status(m.update('listener', 'amqp', { idleTimeoutSeconds: 5 }))).toBe("501 Operation 'UPDATE' not implemented for 'io.skupper.router.listener' ['CREATE', 'DELETE', 'READ']");
+    await m.delete('tcpListener', 'fixed');
+  });
 });
 
 describe("skupper-router's skmanage drives our router", () => {
@@ -86,5 +96,11 @@ describe("skupper-router's skmanage drives our router", () => {
     expect(await skmanage('query', '--type', 'tcpListener', 'name', 'operStatus')).toEqual([{ name: 'svc', operStatus: 'up' }]);
     await run(['skmanage', '--bus', bus, 'delete', '--type', 'tcpListener', '--name', 'svc'], { timeoutMs: 20_000 });
     expect(await skmanage('query', '--type', 'tcpListener', 'name')).toEqual([]);
+  });
+
+  it('update changes the log as on skrouterd', async () => {
+    expect(await skmanage('update', '--type', 'log', '--name', 'log/DEFAULT', 'enable=debug+')).toMatchObject({ name: 'log/DEFAULT', enable: 'debug+' });
+    expect(await skmanage('read', '--type', 'log', '--name', 'log/DEFAULT')).toMatchObject({ enable: 'debug+' });
+    expect(await skmanage('update', '--type', 'log', '--name', 'log/DEFAULT', 'enable=none')).toMatchObject({ enable: 'none' });
   });
 });

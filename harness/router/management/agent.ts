@@ -1,14 +1,15 @@
 /**
  * The router's management agent: answers org.amqp.management requests sent to
  * `$management` the way skrouterd's agent does (QUERY, READ, CREATE, DELETE and the GET-*
- * operations; status codes 200/201/204 and 400/404/501 with a description), over the
- * entity types this router implements, with skrouterd's type and attribute names.
+ * operations, and UPDATE of what it implements; status codes 200/201/204 and 400/404/501
+ * with a description), over the entity types this router implements, with skrouterd's
+ * type and attribute names.
  */
 import { ValidationError } from '../../sys/errors.ts';
 import { implementedType, parseEntity, schemaTypeName } from '../config.ts';
 import type { Router } from '../router.ts';
 import { SKROUTERD_ENTITY_TYPES } from '../skrouterd-schema.ts';
-import { createEntity, deleteEntity, hasEntity, RUNTIME_TYPES } from './apply.ts';
+import { createEntity, deleteEntity, hasEntity, RUNTIME_TYPES, UPDATE_TYPES, updateEntity } from './apply.ts';
 import { entityRows, IMPLEMENTED_TYPES, type Row } from './entities.ts';
 import {
   decodeRequest, encodeResponse, longType, MANAGEMENT_NODE_TYPE, Status, type IncomingRequest,
@@ -60,11 +61,11 @@ export class ManagementAgent {
       case 'DELETE': {
         const { type, row } = this.find(req);
         const ours = implementedType(type);
-        if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, `Operation 'DELETE' not implemented for '${longType(type)}'`);
+        if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, notImplemented('DELETE', type));
         await deleteEntity(this.r, ours, String(row['name']), `DELETE ${type} "${String(row['name'])}"`);
         return { status: Status.NO_CONTENT, body: {} };
       }
-      case 'UPDATE': throw new StatusError(Status.NOT_IMPLEMENTED, 'UPDATE is not implemented by knetsim-router (DELETE, then CREATE)');
+      case 'UPDATE': return this.update(req);
       default: throw new StatusError(Status.BAD_REQUEST, `Unknown operation ${req.operation}`);
     }
   }
@@ -84,7 +85,8 @@ export class ManagementAgent {
   private operations(t: string): string[] {
     const ours = implementedType(t);
     const runtime = ours !== undefined && RUNTIME_TYPES.includes(ours);
-    return SKROUTERD_ENTITY_TYPES[t]!.operations.filter((op) => op === 'READ' || (runtime && (op === 'CREATE' || op === 'DELETE')));
+    const updates = ours !== undefined && UPDATE_TYPES.includes(ours);
+    return SKROUTERD_ENTITY_TYPES[t]!.operations.filter((op) => op === 'READ' || (runtime && (op === 'CREATE' || op === 'DELETE')) || (updates && op === 'UPDATE'));
   }
 
   private query(req: IncomingRequest): Answer {
@@ -124,6 +126,24 @@ export class ManagementAgent {
     throw new StatusError(Status.NOT_FOUND, `No entity with ${key}=${value}${wanted ? ` of type ${longType(wanted)}` : ''}`);
   }
 
+  /**
+   * UPDATE as skrouterd answers it: 501 for a type its schema gives no UPDATE, 400 for an
+   * attribute the schema does not let an UPDATE change; else the entity as it is now.
+   */
+  private async update(req: IncomingRequest): Promise<Answer> {
+    const { type, row } = this.find(req);
+    const def = SKROUTERD_ENTITY_TYPES[type]!;
+    if (!def.operations.includes('UPDATE')) throw new StatusError(Status.NOT_IMPLEMENTED, notImplemented('UPDATE', type));
+    const attributes = Object.fromEntries(Object.entries(req.body).filter(([k]) => !['name', 'identity', 'type'].includes(k)));
+    const fixed = Object.keys(attributes).find((k) => !def.updatable.includes(k));
+    if (fixed !== undefined) throw new StatusError(Status.BAD_REQUEST, `Cannot update attribute '${fixed}' in UPDATE`);
+    const ours = implementedType(type);
+    if (!ours || !UPDATE_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, `UPDATE of ${longType(type)} is not implemented by knetsim-router`);
+    const name = String(row['name']);
+    await updateEntity(this.r, ours, name, attributes, `UPDATE ${type} "${name}"`);
+    return ok((entityRows(this.r, type) ?? []).find((x) => x['name'] === name) ?? {});
+  }
+
   private async create(req: IncomingRequest): Promise<Answer> {
     const attrs = { ...req.body };
     for (const k of ['type', 'name'] as const) {
@@ -138,7 +158,7 @@ export class ManagementAgent {
     const type = this.schemaType(attrs['type'], 'type');
     delete attrs['type'];
     const def = SKROUTERD_ENTITY_TYPES[type]!;
-    if (!def.operations.includes('CREATE')) throw new StatusError(Status.NOT_IMPLEMENTED, `Operation 'CREATE' not implemented for '${longType(type)}' ${JSON.stringify(def.operations)}`);
+    if (!def.operations.includes('CREATE')) throw new StatusError(Status.NOT_IMPLEMENTED, notImplemented('CREATE', type));
     const ours = implementedType(type);
     if (!ours || !RUNTIME_TYPES.includes(ours)) throw new StatusError(Status.NOT_IMPLEMENTED, `CREATE of ${longType(type)} is not implemented by knetsim-router`);
     const name = typeof attrs['name'] === 'string' ? attrs['name'] : undefined;
@@ -157,3 +177,7 @@ export class ManagementAgent {
 }
 
 const ok = (body: unknown): Answer => ({ status: Status.OK, body });
+
+/** skrouterd's words for an operation its schema does not give a type (with the ones it does). */
+const notImplemented = (op: string, type: string) =>
+  `Operation '${op}' not implemented for '${longType(type)}' [${[...SKROUTERD_ENTITY_TYPES[type]!.operations].sort().map((o) => `'${o}'`).join(', ')}]`;

@@ -4,13 +4,19 @@
  * the part of the router that owns it.
  */
 import { ValidationError } from '../../sys/errors.ts';
-import { addEntity, crossCheck, removeNamed, type ParsedEntity } from '../config.ts';
-import type { EntityType, ListenerEntity } from '../config-schema.ts';
+import { addEntity, crossCheck, logName, parseEntity, removeNamed, type ParsedEntity } from '../config.ts';
+import type { EntityType, ListenerEntity, LogEntity } from '../config-schema.ts';
 import type { Router } from '../router.ts';
 import { loadSslProfile } from '../tls.ts';
 
 /** The entity types CREATE and DELETE reach (as skrouterd's schema allows them). */
 export const RUNTIME_TYPES: readonly EntityType[] = ['listener', 'connector', 'sslProfile', 'tcpListener', 'tcpConnector', 'address'];
+
+/**
+ * The entity types UPDATE reaches. skrouterd's schema allows UPDATE of a few more (sslProfile
+ * certificate rotation, vhost, proxyProfile, network), which this router does not implement.
+ */
+export const UPDATE_TYPES: readonly EntityType[] = ['log', 'tcpListener'];
 
 type Named = { name?: string };
 
@@ -81,4 +87,29 @@ export async function deleteEntity(r: Router, type: EntityType, name: string, so
     default: throw new ValidationError(source, [{ path: type, message: `a ${type} cannot be deleted at run time` }]);
   }
   r.log.info('AGENT', 'deleted', { type, name });
+}
+
+/**
+ * Changes attributes of a running entity (the caller checked that skrouterd's schema lets an
+ * UPDATE change each of them). The DEFAULT log's level and file apply at once, in every lane.
+ */
+export async function updateEntity(r: Router, type: EntityType, name: string, attributes: Record<string, unknown>, source: string): Promise<void> {
+  const ignored = (note: string) =>
+    r.log.warn('AGENT', 'not-implemented', { attributes: Object.keys(attributes).map((a) => `${type} "${name}".${a}`), note });
+  switch (type) {
+    case 'log': {
+      const i = r.config.logs.findIndex((l) => logName(l) === name);
+      const parsed = parseEntity('log', { ...r.config.logs[i], ...attributes }, `log "${name}"`);
+      if (!parsed.entity) throw new ValidationError(source, parsed.issues);
+      const l = parsed.entity.value as LogEntity;
+      r.config.logs[i] = l;
+      if (l.module === 'DEFAULT') await r.reconfigureLog(l.enable, 'outputFile' in attributes ? l.outputFile ?? 'stderr' : undefined);
+      else ignored('kept; this router has one level for every module, the DEFAULT log\'s');
+      break;
+    }
+    // skrouterd's schema lets an UPDATE change only its observer (HTTP protocol observation).
+    case 'tcpListener': ignored("in skrouterd's schema, accepted, ignored by this router"); break;
+    default: throw new ValidationError(source, [{ path: type, message: `a ${type} cannot be updated at run time` }]);
+  }
+  r.log.info('AGENT', 'updated', { type, name, attributes: Object.keys(attributes) });
 }

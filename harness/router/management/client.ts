@@ -156,6 +156,11 @@ export class ManagementClient {
     return (await this.request({ operation: 'CREATE', type, name, attributes }, timeoutMs)) as Record<string, unknown>;
   }
 
+  /** Changes attributes of an entity; resolves to the entity as it is afterwards. */
+  async update(type: string, name: string, attributes: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>> {
+    return (await this.request({ operation: 'UPDATE', type, name, attributes }, timeoutMs)) as Record<string, unknown>;
+  }
+
   async delete(type: string, name: string, timeoutMs?: number): Promise<void> {
     await this.request({ operation: 'DELETE', type, name }, timeoutMs);
   }

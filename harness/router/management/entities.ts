@@ -4,6 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { distributionFor } from '../address-config.ts';
+import { logName } from '../config.ts';
 import { DEFAULT_HELLO_MAX_AGE_S } from '../inter-router.ts';
 import type { Router } from '../router.ts';
 import { longType } from './protocol.ts';
@@ -154,7 +155,7 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
 
   log: (r) =>
     r.config.logs.map((l) => ({
-      name: l.name ?? `log/${l.module}`, identity: `log/${l.module}`, module: l.module, enable: l.enable ?? null, outputFile: l.outputFile ?? null,
+      name: logName(l), identity: `log/${l.module}`, module: l.module, enable: l.enable ?? null, outputFile: l.outputFile ?? null,
       includeTimestamp: l.includeTimestamp ?? null, includeSource: l.includeSource ?? null,
     })),
 

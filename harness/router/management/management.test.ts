@@ -1,8 +1,11 @@
 // The router's management agent, through the management client over real AMQP connections.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RouterHandle } from '../router.ts';
 import { echoServer, freePort, interListener, LANE_COUNTS, LOOPBACK, roundTrip, routerConfig, waitFor, type Entity } from '../test-support.ts';
+import { makeTempDir } from '../../sys/temp-dir.ts';
 import { ManagementClient } from './client.ts';
 import { ManagementError } from './protocol.ts';
 
@@ -115,7 +118,8 @@ describe.each(LANE_COUNTS)('management: two routers with %i lane(s) each, change
     expect(await status(mb.create('router.node', 'x', {}))).toMatch(/^501 Operation 'CREATE' not implemented for 'io.skupper.router.router.node'/);
     expect(await status(mb.delete('router', 'router/B'))).toMatch(/^501 Operation 'DELETE' not implemented/);
     expect(await status(mb.delete('listener', 'nope'))).toBe('404 No entity with name=nope of type io.skupper.router.listener');
-    expect(await status(mb.request({ operation: 'UPDATE', type: 'tcpListener', name: 'web', attributes: {} }))).toMatch(/^501 /);
+    expect(await status(mb.update('tcpListener', 'web', { port: '1' }))).toBe("400 Cannot update attribute 'port' in UPDATE");
+    expect(await status(mb.update('listener', 'amqp', { idleTimeoutSeconds: 5 }))).toBe("501 Operation 'UPDATE' not implemented for 'io.skupper.router.listener' ['CREATE', 'DELETE', 'READ']");
   });
 
   it('accepts an attribute skrouterd defines but this router does not implement', async () => {
@@ -130,5 +134,47 @@ describe.each(LANE_COUNTS)('management: two routers with %i lane(s) each, change
     expect(Object.keys(types)).toContain('io.skupper.router.router.node');
     const attrs = await mb.getAttributes('tcpListener');
     expect(attrs['io.skupper.router.tcpListener']).toContain('operStatus');
+  });
+});
+
+describe('management UPDATE, as skrouterd answers it', () => {
+  it("changes the DEFAULT log's level and file at once, in lane processes too", async () => {
+    using tmp = makeTempDir('router-log');
+    const file = join(tmp.path, 'router.log');
+    const echo = await echoServer();
+    const port = await freePort();
+    // Two lanes, both child processes: every flow is logged (at debug) by a lane process.
+    const r = await startRouter(
+      routerConfig('U', [amqp(0), ['tcpConnector', { name: 'echo@U', address: 'echo', host: LOOPBACK, port: echo.port }], ['tcpListener', { name: 'echo', address: 'echo', host: LOOPBACK, port }]], 'interior', 2),
+      { laneProcesses: true },
+    );
+    const m = await ManagementClient.connect({ host: LOOPBACK, port: r.port('amqp'), target: 'router U' });
+    try {
+      await waitFor('echo up', () => m.read('tcpListener', 'echo'), (x) => x['operStatus'] === 'up');
+      expect((await roundTrip(port, 'quiet')).toString()).toBe('quiet');
+      expect(existsSync(file)).toBe(false);
+
+      expect(await m.update('log', 'log/DEFAULT', { enable: 'debug+', outputFile: file })).toMatchObject({ name: 'log/DEFAULT', module: 'DEFAULT', enable: 'debug+', outputFile: file });
+      expect((await roundTrip(port, 'loud')).toString()).toBe('loud');
+      const lines = await waitFor('a lane process to log the flow', async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => /"event":"flow-open"/.test(t));
+      const flow = lines.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['event'] === 'flow-open');
+      expect(flow).toMatchObject({ level: 'debug', router: 'U', address: 'echo', lane: expect.any(Number) });
+      expect(lines).toMatch(/"module":"AGENT","event":"updated"/);
+
+      // An attribute skrouterd lets an UPDATE change but this router does not implement: accepted, with a warning.
+      expect(await m.update('tcpListener', 'echo', { observer: 'none' })).toMatchObject({ name: 'echo', operStatus: 'up' });
+      await waitFor('the warning', async () => readFileSync(file, 'utf8'), (t) => /"event":"not-implemented".*tcpListener \\"echo\\"\.observer/.test(t));
+      await expect(m.update('log', 'log/DEFAULT', { enable: 7 })).rejects.toThrow(/400 log "log\/DEFAULT"\.enable/);
+
+      await m.update('log', 'log/DEFAULT', { enable: 'none' });
+      const size = statSync(file).size;
+      expect((await roundTrip(port, 'quiet again')).toString()).toBe('quiet again');
+      await new Promise((done) => setTimeout(done, 300));
+      expect(statSync(file).size, readFileSync(file, "utf8").slice(size)).toBe(size);
+    } finally {
+      await m.close();
+      await r.close();
+      await echo.close();
+    }
   });
 });
