@@ -30,3 +30,11 @@ export class ConnectionRegistry {
     return [...this.records.values()];
   }
 }
+
+/** The links attached on a rhea connection now (every session's; rhea keeps no count of them). */
+export function attachedLinks(conn: Connection): number {
+  const sessions = (conn as unknown as { local_channel_map: Record<string, { links: Record<string, unknown> }> }).local_channel_map;
+  let n = 0;
+  for (const s of Object.values(sessions)) n += Object.keys(s.links).length;
+  return n;
+}

@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
 import { removeNamed } from './config.ts';
+import { attachedLinks } from './connections.ts';
 import type { ConnectorEntity, ListenerEntity } from './config-schema.ts';
 import type { RouterRecord } from './link-state.ts';
 import type { BoundServer } from './listen.ts';
@@ -339,10 +340,7 @@ export class InterRouter {
   /** Links rhea holds in the sessions of inter-router control connections. */
   amqpLinks(): number {
     let n = 0;
-    for (const c of this.conns) {
-      const sessions = (c as unknown as { local_channel_map: Record<string, { links: Record<string, unknown> }> }).local_channel_map;
-      for (const s of Object.values(sessions)) n += Object.keys(s.links).length;
-    }
+    for (const c of this.conns) n += attachedLinks(c);
     return n;
   }
 

@@ -5,6 +5,7 @@
 import type { TLSSocket } from 'node:tls';
 import { distributionFor } from '../address-config.ts';
 import { logName } from '../config.ts';
+import { attachedLinks } from '../connections.ts';
 import { DEFAULT_HELLO_MAX_AGE_S } from '../inter-router.ts';
 import type { Router } from '../router.ts';
 import { longType } from './protocol.ts';
@@ -47,7 +48,8 @@ const VIEWS: Record<string, (r: Router) => Row[]> = {
     return [{
       name: `routerMetrics/${r.id}`, identity: `routerMetrics/${r.id}`, id: r.id, version: 'knetsim-router',
       addrCount: st.addresses.length, nodeCount: st.routers.length, connectionCount: r.connections.all().length,
-      linkCount: null, autoLinkCount: 0, deliveriesIngress: r.amqp.stats.delivered + r.amqp.stats.routed, deliveriesEgress: r.amqp.stats.delivered,
+      // Links on every AMQP connection (clients, management, inter-router control) and the data connections' pooled links.
+      linkCount: r.connections.all().reduce((n, c) => n + attachedLinks(c.conn), 0) + r.tcp.dataLinks(), autoLinkCount: 0, deliveriesIngress: r.amqp.stats.delivered + r.amqp.stats.routed, deliveriesEgress: r.amqp.stats.delivered,
       residentMemoryUsage: process.memoryUsage().rss, uptimeSeconds: Math.floor((Date.now() - r.incarnation) / 1000),
     }];
   },

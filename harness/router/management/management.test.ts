@@ -49,7 +49,8 @@ describe.each(LANE_COUNTS)('management: two routers with %i lane(s) each, change
 
   it('QUERY answers skrouterd attribute names for the router and its listeners', async () => {
     expect(await ma.query('router', ['id', 'mode', 'workerThreads'])).toEqual([{ id: 'A', mode: 'interior', workerThreads: lanes }]);
-    expect(await ma.query('routerMetrics', ['id', 'nodeCount'])).toEqual([{ id: 'A', nodeCount: 0 }]);
+    // Links: only this client's two (its requests and their replies); no peer, so no data links.
+    expect(await ma.query('routerMetrics', ['id', 'nodeCount', 'linkCount'])).toEqual([{ id: 'A', nodeCount: 0, linkCount: 2 }]);
     const listeners = await ma.query('listener', ['name', 'role', 'port']);
     expect(listeners).toContainEqual({ name: 'inter', role: 'inter-router', port: String(inter) });
     expect(listeners).toContainEqual({ name: 'amqp', role: 'normal', port: '0' });
@@ -72,6 +73,8 @@ describe.each(LANE_COUNTS)('management: two routers with %i lane(s) each, change
     expect(nodes.find((r) => r['id'] === 'A')!['routerLink']).not.toBeNull();
     expect(await mb.query('connector', ['name', 'connectionStatus'])).toEqual([{ name: 'to-A', connectionStatus: 'SUCCESS' }]);
     expect(await ma.query('connection', ['role', 'dir', 'container'])).toContainEqual({ role: 'inter-router', dir: 'in', container: 'B' });
+    // Now also the control and message links to B, and the pooled links of the data connections.
+    expect((await ma.read('routerMetrics', 'routerMetrics/A'))['linkCount']).toBeGreaterThan(4);
   });
 
   it('CREATE tcpConnector on A brings B\'s tcpListener up; DELETE takes it down', async () => {
