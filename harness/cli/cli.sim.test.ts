@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../sys/ledger.ts';
+import { Ledger, readMeta } from '../sys/ledger.ts';
 import { listNetns } from '../sys/netns.ts';
 import { isSameProcess } from '../sys/proc.ts';
 import { runDirOf } from '../sys/run-dir.ts';
@@ -133,6 +133,30 @@ describe('knetsim CLI', () => {
     for (const e of entries) if (e.kind === 'process') expect(isSameProcess(e.pid, e.startTime), e.name).toBe(false);
     expect((await knetsim(['clean'])).stdout).not.toMatch(runId);
   });
+
+  it('knetsim test stopped by SIGTERM mid-simulation leaves nothing: no simulation, no orphan worker, no temp folder', async () => {
+    const state = join(tmp.path, 'test-state');
+    const own = join(tmp.path, 'test-tmp');
+    mkdirSync(state);
+    mkdirSync(own);
+    const child = spawn(process.execPath, [BIN, 'test', 'scenarios/ch1-workers-and-containers.test.ts', '--no-report', '--report-dir', join(tmp.path, 'test-report')], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)), env: { ...process.env, KNETSIM_STATE_DIR: state, TMPDIR: own }, stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // A simulation is up (its ledger names it) before the signal.
+    const run = await waitFor('a simulation of the test run', async () => {
+      const runs = readdirSync(state).filter((d) => ofRun(d).length > 0);
+      return runs.length ? ready(runs[0]!) : notYet(`state folder: ${readdirSync(state).join(', ') || 'empty'}`);
+    }, { timeoutMs: 60_000 });
+    const owner = readMeta(join(state, run));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(128 + 15);
+    expect(ofRun(run)).toEqual([]);
+    expect(readdirSync(state)).toEqual([]);
+    expect(owner && isSameProcess(owner.ownerPid, owner.ownerStartTime)).toBe(false);
+    // vitest's transform folders, the test run's temp folder: all gone (tsx keeps its cache).
+    expect(readdirSync(own).filter((f) => !/^tsx-\d+$/.test(f))).toEqual([]);
+  }, 120_000);
 
   it('--help of every command is honest about its arguments', async () => {
     const top = await knetsim(['--help']);

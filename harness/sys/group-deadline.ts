@@ -1,6 +1,6 @@
 /**
  * A deadline over a process group (a child spawned with `detached: true` leads one): when
- * it passes, SIGTERM to the group, then SIGKILL after a grace period. `end()` clears the
+ * it passes, `onTimeout` (to say so), SIGTERM to the group, then SIGKILL after a grace period. `end()` clears the
  * timers and SIGKILLs whatever the group still holds, so nothing a child started outlives it.
  */
 export interface GroupDeadline {
@@ -11,7 +11,7 @@ export interface GroupDeadline {
   end(): void;
 }
 
-export function groupDeadline(pgid: number | undefined, timeoutMs: number, graceMs: number): GroupDeadline {
+export function groupDeadline(pgid: number | undefined, timeoutMs: number, graceMs: number, onTimeout?: () => void): GroupDeadline {
   let timedOut = false;
   let hard: NodeJS.Timeout | undefined;
   const signal = (sig: NodeJS.Signals) => {
@@ -24,6 +24,7 @@ export function groupDeadline(pgid: number | undefined, timeoutMs: number, grace
   };
   const timer = setTimeout(() => {
     timedOut = true;
+    onTimeout?.();
     signal('SIGTERM');
     hard = setTimeout(() => signal('SIGKILL'), graceMs);
   }, timeoutMs);

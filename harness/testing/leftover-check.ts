@@ -6,6 +6,13 @@ import { reapRun } from '../sys/reaper.ts';
 import { RUN_ID_PATTERN } from '../sys/run-dir.ts';
 import { TEMP_PREFIX } from '../sys/temp-dir.ts';
 
+/**
+ * The folder to use as the test run's temp folder, made by whoever started vitest
+ * (`knetsim test`, which cleans it if vitest is stopped before its teardown). Read once and
+ * removed from the environment, so no nested vitest takes it for its own.
+ */
+export const SUITE_DIR_ENV = 'KNETSIM_SUITE_DIR';
+
 /** What third-party tools keep in the temp folder on purpose: tsx's compile cache (`tsx-<uid>`). */
 const TOOL_CACHES = [/^tsx-\d+$/];
 
@@ -44,7 +51,8 @@ function restore(name: string, value: string | undefined): void {
  */
 export default function setup(): () => Promise<void> {
   const saved = { TMPDIR: process.env.TMPDIR, KNETSIM_STATE_DIR: process.env.KNETSIM_STATE_DIR };
-  const tmp = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}suite-`));
+  const tmp = process.env[SUITE_DIR_ENV] ?? mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}suite-`));
+  delete process.env[SUITE_DIR_ENV];
   const state = saved.KNETSIM_STATE_DIR === undefined ? join(tmp, 'state') : undefined;
   process.env.TMPDIR = tmp;
   if (state) process.env.KNETSIM_STATE_DIR = state;

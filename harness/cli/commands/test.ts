@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { REPO_ROOT } from '../../grading/isolated-run.ts';
+import { constants as osConstants } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cleanStateDir, KNETSIM_BIN, REPO_ROOT } from '../../grading/isolated-run.ts';
 import { VITEST } from '../../grading/scenario-run.ts';
 import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts';
 import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
 import { buildBundles } from '../../sys/bundle-build.ts';
+import { groupDeadline } from '../../sys/group-deadline.ts';
+import { makeTempDir } from '../../sys/temp-dir.ts';
+import { SUITE_DIR_ENV } from '../../testing/leftover-check.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
 import { generateReport, REPORT_DIR_DEFAULT } from './report.ts';
@@ -30,7 +34,9 @@ reports/shard-I-of-N. A shard that vitest gives no file passes.
 Helper bundles a source change made stale are rebuilt first (npm run build:helpers).
 --deadline MIN stops vitest (SIGTERM, then SIGKILL) when the whole run takes longer
 (default ${DEFAULT_DEADLINE_MIN}; every test and hook has its own time-out besides).
-Exit code: 0 when every test passed, 1 otherwise.`;
+Stopped (the deadline, Ctrl-C, SIGTERM), vitest and its workers go as one process group,
+and the simulations and temp folders they left are removed before knetsim test exits.
+Exit code: 0 when every test passed, 1 otherwise (128 + the signal's number when stopped by one).`;
 
 export async function test(args: string[]): Promise<number> {
   const a = parse(args, USAGE, {
@@ -90,25 +96,79 @@ const VITEST_KILL_GRACE_MS = 20_000;
 /**
  * vitest in a child, in the repository, its output on ours. Resolves to its exit code, or 1
  * when it was stopped at `deadlineMs` (saying so: its own output above shows how far it got).
+ *
+ * A vitest stopped by a signal exits at once, with no teardown, and its worker processes
+ * run on as orphans. So vitest runs in a process group of its own: the deadline, and Ctrl-C,
+ * SIGTERM or SIGHUP to this process, go to the whole group, and whatever is left of it when
+ * vitest has gone is killed. What it would leave is put where this process removes it after:
+ * vitest's transform folders in a temp dir of its own (TMPDIR), the test run's temp folder
+ * (KNETSIM_SUITE_DIR, harness/testing/leftover-check.ts) made here, and its simulations,
+ * reaped from their state folder as `knetsim clean` does.
  */
-export function runVitest(args: string[], env: NodeJS.ProcessEnv, deadline: { deadlineMs: number; flag: string }): Promise<number> {
-  return new Promise<number>((done) => {
-    const child = spawn(process.execPath, [VITEST, ...args], { stdio: 'inherit', cwd: REPO_ROOT, env });
-    let hard: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      console.error(`\nknetsim: vitest ${args[0] === 'run' ? args.slice(1).join(' ') : args.join(' ')} did not finish within ${Math.round(deadline.deadlineMs / 1000)} s (${deadline.flag}): stopping it; its output above shows the last test it ran`);
-      child.kill('SIGTERM');
-      hard = setTimeout(() => child.kill('SIGKILL'), VITEST_KILL_GRACE_MS);
-    }, deadline.deadlineMs);
-    const end = (code: number) => {
-      clearTimeout(timer);
-      if (hard) clearTimeout(hard);
-      done(timedOut ? 1 : code);
-    };
-    child.on('error', () => end(1));
-    child.on('exit', (c) => end(c ?? 1));
+export async function runVitest(args: string[], env: NodeJS.ProcessEnv, deadline: { deadlineMs: number; flag: string }): Promise<number> {
+  const own = makeTempDir('vitest');
+  const suite = makeTempDir('suite');
+  const child = spawn(process.execPath, [VITEST, ...args], {
+    stdio: 'inherit', cwd: REPO_ROOT, detached: true, env: { ...env, TMPDIR: own.path, [SUITE_DIR_ENV]: suite.path },
+  });
+  const group = groupDeadline(child.pid, deadline.deadlineMs, VITEST_KILL_GRACE_MS, () => {
+    console.error(`\nknetsim: vitest ${args[0] === 'run' ? args.slice(1).join(' ') : args.join(' ')} did not finish within ${Math.round(deadline.deadlineMs / 1000)} s (${deadline.flag}): stopping it; its output above shows the last test it ran`);
+  });
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted ??= sig;
+    group.signal(sig);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
+  try {
+    const code = await new Promise<number | null>((done) => {
+      child.on('error', () => done(1));
+      child.on('exit', (c) => done(c));
+    });
+    return group.timedOut ? 1 : (code ?? 1);
+  } finally {
+    // Orphaned workers (vitest was stopped) go now; then their simulations.
+    group.end();
+    if (group.timedOut || interrupted) {
+      await waitGroupGone(child.pid, VITEST_KILL_GRACE_MS);
+      await reapLeftRuns(env.KNETSIM_STATE_DIR ?? join(suite.path, 'state'), env.KNETSIM_STATE_DIR !== undefined);
+    }
+    for (const sig of signals) process.off(sig, onSignal);
+    suite.remove();
+    own.remove();
+    if (interrupted) process.exit(128 + osConstants.signals[interrupted]);
+  }
+}
+
+/** Waits (polling, at most `ms`) until no process of group `pgid` is left. */
+async function waitGroupGone(pgid: number | undefined, ms: number): Promise<void> {
+  if (pgid === undefined) return;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The simulations a stopped vitest left: every run of the test run's own state folder, or,
+ * in a state folder the user named (shared), those whose owner is gone (plain `knetsim clean`).
+ */
+async function reapLeftRuns(stateDir: string, shared: boolean): Promise<void> {
+  if (!shared) {
+    const runs = await cleanStateDir(stateDir);
+    if (runs.length) console.error(`knetsim test: removed ${runs.length} simulation(s) the stopped vitest left (${runs.join(', ')})`);
+    return;
+  }
+  await new Promise<void>((done) => {
+    const c = spawn(process.execPath, [KNETSIM_BIN, 'clean'], { stdio: 'inherit', cwd: REPO_ROOT, env: { ...process.env, KNETSIM_STATE_DIR: stateDir } });
+    c.on('error', () => done());
+    c.on('exit', () => done());
   });
 }
 
