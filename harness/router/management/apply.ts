@@ -94,8 +94,9 @@ export async function deleteEntity(r: Router, type: EntityType, name: string, so
  * UPDATE change each of them). The DEFAULT log's level and file apply at once, in every lane.
  */
 export async function updateEntity(r: Router, type: EntityType, name: string, attributes: Record<string, unknown>, source: string): Promise<void> {
-  const ignored = (note: string) =>
-    r.log.warn('AGENT', 'not-implemented', { attributes: Object.keys(attributes).map((a) => `${type} "${name}".${a}`), note });
+  const ignored = (note: string) => {
+    if (Object.keys(attributes).length) r.log.warn('AGENT', 'not-implemented', { attributes: Object.keys(attributes).map((a) => `${type} "${name}".${a}`), note });
+  };
   switch (type) {
     case 'log': {
       const i = r.config.logs.findIndex((l) => logName(l) === name);
