@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { FlakyReporter } from './harness/testing/flaky-reporter.ts';
 import { skrouterdOnPath } from './harness/components/skupper/router-kind.ts';
+import { DurationSequencer } from './harness/shards/duration-sequencer.ts';
 
 // Results for the report: Allure results and JUnit XML, under KNETSIM_REPORT_DIR
 // (`knetsim test --report-dir`), default reports/latest.
@@ -32,6 +33,9 @@ export default defineConfig({
     // A temp folder and a state folder of the run's own; the run fails if a test leaves anything in them.
     globalSetup: ['harness/testing/leftover-check.ts'],
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // `--shard i/n` splits the files by their recorded durations (conf/test-durations.json),
+    // not by count: vitest's sequencer with its shard step replaced (harness/shards/durations.ts).
+    sequence: { sequencer: DurationSequencer },
     reporters: [
       'default',
       ['allure-vitest/reporter', { resultsDir: `${reportDir}/allure-results` }],

@@ -2,12 +2,14 @@
 //   (1) once, whole, as one `knetsim test`;
 //   (2) as N shards one after another, each alone on this machine: each shard's time is
 //       what it takes on a machine of its own (a CI matrix job, a Kubernetes Job pod), so
-//       the slowest of them is the sharded run's wall time on N machines;
+//       the slowest of them is the sharded run's wall time on N machines; once split by
+//       recorded durations (knetsim's sequencer), once by file count (vitest's own split,
+//       KNETSIM_SHARD_SPLIT=count), unless --no-count;
 //   (3) as N shards at once on this machine (what `knetsim test --shard` costs when the
 //       shards share it), unless --no-together;
 // then `knetsim merge` of (2), whose totals must equal (1)'s.
 //
-//   npx tsx bench/shards/run.ts [--shards 4] [--all] [--no-together] [PATHS...]
+//   npx tsx bench/shards/run.ts [--shards 4] [--all] [--no-together] [--no-count] [PATHS...]
 //
 // Default selection: the scenarios project (what `knetsim test` runs). Every run is a child
 // with its own state folder and report folder (runIsolated), as the shards of a CI matrix are.
@@ -24,11 +26,12 @@ const { values, positionals } = parseArgs({
     shards: { type: 'string', default: '4' },
     all: { type: 'boolean', default: false },
     'no-together': { type: 'boolean', default: false },
+    'no-count': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('npx tsx bench/shards/run.ts [--shards 4] [--all] [--no-together] [PATHS...]  (see the comment at the top of this file)');
+  console.log('npx tsx bench/shards/run.ts [--shards 4] [--all] [--no-together] [--no-count] [PATHS...]  (see the comment at the top of this file)');
   process.exit(0);
 }
 const N = Number(values.shards);
@@ -40,8 +43,8 @@ const RUN_TIMEOUT_MS = 20 * 60_000;
 using tmp = makeTempDir('bench-shards');
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function knetsim(name: string, args: string[]): Promise<IsolatedRunResult> {
-  const r = await runIsolated({ argv: [process.execPath, KNETSIM_BIN, ...args], cwd: REPO_ROOT, env: { NO_COLOR: '1' }, timeoutMs: RUN_TIMEOUT_MS, logFile: join(tmp.path, `${name}.log`) });
+async function knetsim(name: string, args: string[], env: Record<string, string> = {}): Promise<IsolatedRunResult> {
+  const r = await runIsolated({ argv: [process.execPath, KNETSIM_BIN, ...args], cwd: REPO_ROOT, env: { NO_COLOR: '1', ...env }, timeoutMs: RUN_TIMEOUT_MS, logFile: join(tmp.path, `${name}.log`) });
   if (r.timedOut || r.signal) throw new Error(`${name}: ${r.timedOut ? 'timed out' : `killed by ${r.signal}`}; its output ends:\n${r.outputTail}`);
   return r;
 }
@@ -66,16 +69,21 @@ const one = await knetsim('single', ['test', ...select, '--no-report', '--report
 const whole = outcomes(single);
 console.log(`(1) one run:                    ${s(one.durationMs)}  (${count(whole)})`);
 
-// (2) each shard alone
-const alone: number[] = [];
-for (let i = 1; i <= N; i++) {
-  const r = await knetsim(`shard-${i}`, ['test', ...select, '--shard', `${i}/${N}`, '--no-report', '--report-dir', join(tmp.path, `shard-${i}`)]);
-  alone.push(r.durationMs);
+// (2) each shard alone, split by durations and (unless --no-count) by count
+async function alone(split: 'durations' | 'count'): Promise<void> {
+  const times: number[] = [];
+  for (let i = 1; i <= N; i++) {
+    const r = await knetsim(`${split}-shard-${i}`, ['test', ...select, '--shard', `${i}/${N}`, '--no-report', '--report-dir', join(tmp.path, `${split}-shard-${i}`)], split === 'count' ? { KNETSIM_SHARD_SPLIT: 'count' } : {});
+    times.push(r.durationMs);
+  }
+  const slowest = Math.max(...times);
+  const mean = times.reduce((a, b) => a + b, 0) / N;
+  const label = split === 'durations' ? 'by recorded durations' : "by file count (vitest's)";
+  console.log(`(2) ${N} shards ${label}, each alone: ${times.map(s).join(', ')}`);
+  console.log(`    on ${N} machines (slowest):   ${s(slowest)}  = ${(one.durationMs / slowest).toFixed(2)}x faster than (1); imbalance slowest/mean ${(slowest / mean).toFixed(2)}; sum ${s(times.reduce((a, b) => a + b, 0))}`);
 }
-const slowest = Math.max(...alone);
-const mean = alone.reduce((a, b) => a + b, 0) / N;
-console.log(`(2) ${N} shards, each alone:      ${alone.map(s).join(', ')}`);
-console.log(`    on ${N} machines (slowest):   ${s(slowest)}  = ${(one.durationMs / slowest).toFixed(2)}x faster than (1); imbalance slowest/mean ${(slowest / mean).toFixed(2)}; sum ${s(alone.reduce((a, b) => a + b, 0))}`);
+await alone('durations');
+if (!values['no-count']) await alone('count');
 
 // (3) all shards at once, here
 if (!values['no-together']) {
@@ -87,9 +95,9 @@ if (!values['no-together']) {
 
 // merge (2)
 const merged = join(tmp.path, 'merged');
-const m = await knetsim('merge', ['merge', ...Array.from({ length: N }, (_, k) => join(tmp.path, `shard-${k + 1}`)), '--out', merged]);
+const m = await knetsim('merge', ['merge', ...Array.from({ length: N }, (_, k) => join(tmp.path, `durations-shard-${k + 1}`)), '--out', merged]);
 const together = outcomes(merged);
 const differ = [...new Set([...whole.keys(), ...together.keys()])].filter((k) => whole.get(k) !== together.get(k));
-console.log(`merge of (2):                   ${s(m.durationMs)}  (${count(together)}; ${differ.length === 0 ? 'every test as in (1)' : `${differ.length} test(s) differ from (1): ${differ.slice(0, 5).join('; ')}`})`);
+console.log(`merge of (2) by durations:      ${s(m.durationMs)}  (${count(together)}; ${differ.length === 0 ? 'every test as in (1)' : `${differ.length} test(s) differ from (1): ${differ.slice(0, 5).join('; ')}`})`);
 console.log(`load at end: ${load()}`);
 if (differ.length) process.exitCode = 1;

@@ -9,6 +9,8 @@ import { KNETSIM_BIN, REPO_ROOT, runIsolated, type IsolatedRunResult } from '../
 import { diffSnapshots } from '../matrix/diff.ts';
 import type { VariantResult } from '../matrix/run-matrix.ts';
 import { mapLimit } from '../model/concurrency.ts';
+import { DURATIONS_FILE } from '../shards/duration-sequencer.ts';
+import { partitionByDuration, readDurations } from '../shards/durations.ts';
 import { OUTPUT_MARKER } from '../shards/output-marker.ts';
 import { makeTempDir } from '../sys/temp-dir.ts';
 
@@ -66,7 +68,7 @@ describe('knetsim test --shard and knetsim merge', () => {
   test('4 shards, merged, report what one run reports', { timeout: 900_000 }, async () => {
     // Two real simulations on two workers (chapter 1 expects three workers and two clusters:
     // one of its tests fails here, on purpose, so outcomes other than "passed" are compared)
-    // and four files of pure logic. Six files: vitest gives the shards 2, 2, 2 and 0.
+    // and four files of pure logic. Six files, split by their recorded durations.
     const files = [
       'scenarios/ch1-workers-and-containers.test.ts',
       'scenarios/ch2-flannel-config.test.ts',
@@ -94,7 +96,7 @@ describe('knetsim test --shard and knetsim merge', () => {
     expect(runs[0]!.exitCode, runs[0]!.log).toBe(1);
     expect(m.exitCode, m.log).toBe(1);
 
-    // The shards ran disjoint parts whose union is the whole; one was given no file by vitest.
+    // The shards ran disjoint parts whose union is the whole.
     const whole = junitCases(single);
     expect(whole.length).toBeGreaterThan(20);
     expect(whole.filter((c) => c.endsWith(': failed'))).toEqual([
@@ -102,7 +104,12 @@ describe('knetsim test --shard and knetsim merge', () => {
     ]);
     const parts = [1, 2, 3, 4].map((i) => junitCases(shardDir(i)));
     expect(parts.flat().sort()).toEqual(whole);
-    expect(parts.map((p) => p.length)).toContain(0);
+    // Split by the recorded durations (conf/test-durations.json), as partitionByDuration says.
+    const seconds = readDurations(DURATIONS_FILE).file!.seconds;
+    const project = (f: string) => (f.startsWith('scenarios/') || f.endsWith('.sim.test.ts') ? 'scenarios' : 'unit');
+    const planned = partitionByDuration(files.map((f) => ({ key: `${project(f)}:${f}`, seconds: seconds[f] })), 4);
+    const ran = (i: number) => [...new Set(parts[i - 1]!.map((c) => c.split(' > ')[0]))].sort();
+    for (const i of [1, 2, 3, 4]) expect(ran(i), `shard ${i}`).toEqual(files.filter((_, k) => planned[k] === i - 1).sort());
     for (const i of [1, 2, 3, 4]) {
       const marker = JSON.parse(readFileSync(join(shardDir(i), OUTPUT_MARKER), 'utf8'));
       expect(marker).toMatchObject({ kind: 'test', shard: { index: i, count: 4 }, selection: files });
@@ -145,6 +152,11 @@ describe('knetsim test --shard and knetsim merge', () => {
     const partial2 = await knetsim('merge-partial2', ['merge', shardDir(1), shardDir(2), shardDir(4), '--out', join(work, 'partial'), '--partial', '--no-report']);
     expect(partial2.exitCode, partial2.log).toBe(1);
     expect(junitCases(join(work, 'partial'))).toEqual([...parts[0]!, ...parts[1]!, ...parts[3]!].sort());
+
+    // A shard given no file passes (one file, two shards).
+    const empty = await knetsim('empty-shard', ['test', 'harness/cli/tokenize.test.ts', '--shard', '2/2', '--report-dir', join(work, 'empty-shard'), '--no-report']);
+    expect(empty.exitCode, empty.log).toBe(0);
+    expect(junitCases(join(work, 'empty-shard'))).toEqual([]);
   });
 
   test('a matrix run as 2 shards, merged, equals the matrix run whole', { timeout: 900_000 }, async () => {
