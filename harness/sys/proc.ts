@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { sleep } from './wait.ts';
 
 /** The kernel's start time of a process (field 22 of /proc/PID/stat), to tell a pid reused. */
@@ -52,4 +52,20 @@ export async function terminate(pids: readonly number[], graceMs = 3_000): Promi
     wait = Math.min(wait * 2, 100);
   }
   for (const pid of live) if (isAlive(pid)) signal(pid, 'SIGKILL');
+}
+
+/** The live (not zombie) processes of process group `pgid` (field 5 of /proc/PID/stat). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (rest[0] !== 'Z' && Number(rest[2]) === pgid) members.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return members;
 }

@@ -8,7 +8,9 @@ import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts'
 import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
 import { buildBundles } from '../../sys/bundle-build.ts';
 import { groupDeadline } from '../../sys/group-deadline.ts';
+import { groupMembers } from '../../sys/proc.ts';
 import { makeTempDir } from '../../sys/temp-dir.ts';
+import { notYet, ready, waitFor } from '../../sys/wait.ts';
 import { SUITE_DIR_ENV } from '../../testing/leftover-check.ts';
 import { parse } from './args.ts';
 import { markFlaky } from './flaky.ts';
@@ -85,12 +87,12 @@ export async function test(args: string[]): Promise<number> {
   return code === 0 ? 0 : 1;
 }
 
-/** vitest's own sharding; a shard its split leaves empty (ceil(files/N) per shard) passes. */
+/** vitest's own sharding (split by recorded durations: vitest.config.ts); a shard given no file passes. */
 function shardArgs(shard: Shard): string[] {
   return ['--shard', shardText(shard), '--passWithNoTests'];
 }
 
-/** Time between SIGTERM and SIGKILL of a vitest past its deadline (simulations tear down on SIGTERM). */
+/** Time between SIGTERM and SIGKILL of a vitest past its deadline. */
 const VITEST_KILL_GRACE_MS = 20_000;
 
 /**
@@ -141,18 +143,13 @@ export async function runVitest(args: string[], env: NodeJS.ProcessEnv, deadline
   }
 }
 
-/** Waits (polling, at most `ms`) until no process of group `pgid` is left. */
+/** Waits (polling, at most `ms`) until no live process of group `pgid` is left; says so if one is. */
 async function waitGroupGone(pgid: number | undefined, ms: number): Promise<void> {
   if (pgid === undefined) return;
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(`vitest's process group ${pgid} to end`, async () => {
+    const left = groupMembers(pgid);
+    return left.length === 0 ? ready(undefined) : notYet(`pids ${left.join(' ')}`);
+  }, { timeoutMs: ms }).catch((e: Error) => console.error(`knetsim test: ${e.message}`));
 }
 
 /**
