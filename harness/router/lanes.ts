@@ -77,7 +77,7 @@ export class Lanes {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** tcpListeners waiting for the first lane to listen (or fail to). */
   private readonly listening = new Map<string, (error: string | undefined) => void>();
-  /** Unlistens waiting for lane processes to confirm, by sequence number. */
+  /** Unlistens and log changes waiting for lane processes to confirm, by sequence number. */
   private readonly applying = new Map<number, { waiting: Set<LaneSlot>; done: () => void }>();
   private seq = 0;
 
