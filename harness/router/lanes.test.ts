@@ -2,23 +2,14 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { DataConnection } from './data-connection.ts';
 import { P_ID, P_TOKEN } from './lane.ts';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startRouter, type RouterHandle } from './router.ts';
-import { echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, sha256, tcpServer, waitFor, waitReachable, processAlive, type Entity } from './test-support.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RouterHandle } from './router.ts';
+import { echoServer, freePort, interConnector, interListener, LOOPBACK, roundTrip, routersClosedAfterEach, sha256, tcpServer, waitFor, waitReachable, processAlive } from './test-support.ts';
 
 // Routers with several lanes: lane 0 in the router's process, the others in child processes.
-const quiet: Entity = ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }];
-const started: RouterHandle[] = [];
-const start = async (id: string, lanes: number, entities: Entity[]) => {
-  const h = await startRouter([['router', { id, mode: 'interior', workerThreads: lanes }], quiet, ...entities]);
-  started.push(h);
-  return h;
-};
+const start = routersClosedAfterEach();
 let echo: Awaited<ReturnType<typeof echoServer>>;
 
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.close()));
-});
 afterAll(async () => echo?.close());
 
 const alive = processAlive;
@@ -110,8 +101,7 @@ describe('lanes', () => {
     const a = await start('A', 3, []);
     const pids = await waitFor('lanes up', () => a.state().lanes, (l) => l.every((x) => x.ready)).then((l) => l.slice(1).map((x) => x.pid!));
     expect(pids.every(alive)).toBe(true);
-    await a.close();
-    started.splice(started.indexOf(a), 1);
+    await a.close(); // (closing again after the test does nothing)
     await waitFor('lane processes gone', () => pids.map(alive), (v) => v.every((x) => !x), 5000);
   }, 30_000);
 });

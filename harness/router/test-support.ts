@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { afterEach } from 'vitest';
 import { TimeoutError } from '../sys/errors.ts';
-import type { RouterHandle, RouterState } from './router.ts';
+import { startRouter, type RouterHandle, type RouterState } from './router.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -21,14 +22,34 @@ export type Entity = [string, Record<string, unknown>];
 /** Lane counts the data-plane tests run with: all in one process, and a child lane process. */
 export const LANE_COUNTS = [1, 2] as const;
 
+/** The log entity of test routers: silent unless ROUTER_TEST_LOG names a level. */
+export const QUIET_LOG: Entity = ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }];
+
 /** Minimal interior router config on loopback with an http listener on an ephemeral port. */
 export function routerConfig(id: string, extra: Entity[] = [], mode = 'interior', workerThreads?: number): Entity[] {
   return [
     ['router', { id, mode, ...(workerThreads ? { workerThreads } : {}) }],
     ['listener', { name: 'http', host: LOOPBACK, port: 0, http: true }],
-    ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }],
+    QUIET_LOG,
     ...extra,
   ];
+}
+
+/**
+ * For a test file: `start(id, lanes, entities, mode)` starts a router (interior by default)
+ * with that many lanes and a quiet log; every router it started is closed after each test
+ * (closing is idempotent: a test may close one itself).
+ */
+export function routersClosedAfterEach(): (id: string, lanes: number, entities: Entity[], mode?: 'interior' | 'edge') => Promise<RouterHandle> {
+  const started: RouterHandle[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((h) => h.close()));
+  });
+  return async (id, lanes, entities, mode = 'interior') => {
+    const h = await startRouter([['router', { id, mode, workerThreads: lanes }], QUIET_LOG, ...entities]);
+    started.push(h);
+    return h;
+  };
 }
 
 export const interListener = (port: number, extra: Record<string, unknown> = {}): Entity => [

@@ -1,22 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRouter, type RouterHandle } from './router.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouterHandle } from './router.ts';
 import {
-  echoServer, freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, roundTrip, waitFor, waitLinks, type Entity,
+  echoServer, freePort, interConnector, interListener, LANE_COUNTS, LOOPBACK, roundTrip, routersClosedAfterEach, waitFor, waitLinks, type Entity,
 } from './test-support.ts';
 
-const quiet: Entity = ['log', { module: 'DEFAULT', enable: process.env['ROUTER_TEST_LOG'] ?? 'none' }];
-const started: RouterHandle[] = [];
+const startWithLanes = routersClosedAfterEach();
 let lanes = 1;
-const start = async (id: string, entities: Entity[]) => {
-  const h = await startRouter([['router', { id, mode: 'interior', workerThreads: lanes }], quiet, ...entities]);
-  started.push(h);
-  return h;
-};
+const start = (id: string, entities: Entity[], mode?: 'edge') => startWithLanes(id, lanes, entities, mode);
 let echo: Awaited<ReturnType<typeof echoServer>>;
 
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.close()));
-});
 afterAll(async () => echo?.close());
 
 const route = (h: RouterHandle, address: string) => h.state().addresses.find((a) => a.address === address);
@@ -56,7 +48,6 @@ describe.each(LANE_COUNTS)('multi-hop routing with %i lane(s) per router', (n) =
     expect((await roundTrip(a.port('e'), 'via B')).toString()).toBe('via B');
 
     await b.close();
-    started.splice(started.indexOf(b), 1);
     const rerouted = await waitFor('echo via D', () => route(a, 'echo'), (r) => r?.nextHop === 'D');
     expect(rerouted?.cost).toBe(6);
     expect(a.state().connectors.find((c) => c.name === 'toB')?.state).not.toBe('up');
@@ -76,7 +67,6 @@ describe.each(LANE_COUNTS)('multi-hop routing with %i lane(s) per router', (n) =
     const a = await start('A', [interConnector('toC', pc), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
     await waitFor('echo reachable', () => route(a, 'echo'), (r) => r !== undefined);
     await c.close();
-    started.splice(started.indexOf(c), 1);
     await waitFor('echo unreachable', () => route(a, 'echo'), (r) => r === undefined);
     await waitFor('the tcpListener to close', () => a.state().tcpListeners[0]!, (l) => l.operStatus === 'down');
     expect(() => a.port('e')).toThrow(/tcpListener e is not listening/);
@@ -104,10 +94,10 @@ describe.each(LANE_COUNTS)('multi-hop routing with %i lane(s) per router', (n) =
       ['listener', { name: 'edges', host: LOOPBACK, port: pe, role: 'edge' }],
       ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }],
     ]);
-    const e = await startRouter([['router', { id: 'E1', mode: 'edge', workerThreads: lanes }], quiet,
+    const e = await start('E1', [
       ['connector', { name: 'up', host: LOOPBACK, port: pe, role: 'edge' }],
-      ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
-    started.push(e);
+      ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }],
+    ], 'edge');
     await waitFor('echo reachable from the edge', () => route(e, 'echo'), (r) => r?.router === 'A');
     expect(e.state().links).toEqual([expect.objectContaining({ peer: 'A', role: 'edge' })]);
     expect((await roundTrip(e.port('e'), 'from the edge')).toString()).toBe('from the edge');
@@ -117,8 +107,7 @@ describe.each(LANE_COUNTS)('multi-hop routing with %i lane(s) per router', (n) =
   it('refuses a peer whose role does not match the listener', async () => {
     const pi = await freePort();
     await start('A', [interListener(pi)]);
-    const e = await startRouter([['router', { id: 'E2', mode: 'edge', workerThreads: lanes }], quiet, ['connector', { name: 'up', host: LOOPBACK, port: pi, role: 'edge' }]]);
-    started.push(e);
+    const e = await start('E2', [['connector', { name: 'up', host: LOOPBACK, port: pi, role: 'edge' }]], 'edge');
     const st = await waitFor('E2 refused', () => e.state().connectors[0]!, (c) => c.lastError !== undefined);
     expect(st.lastError).toMatch(/wants role edge.*has role inter-router/);
     expect(e.state().links).toEqual([]);
