@@ -13,15 +13,21 @@ let echo: Awaited<ReturnType<typeof echoServer>>;
 afterAll(async () => echo?.close());
 
 const alive = processAlive;
+/** B (`bLanes` lanes) serves the echo server as "echo"; A (`aLanes`) links to B and listens for it; resolves once A reaches it. */
+async function echoThroughPair(aLanes: number, bLanes: number): Promise<{ a: RouterHandle; b: RouterHandle }> {
+  echo ??= await echoServer();
+  const p = await freePort();
+  const b = await start('B', bLanes, [interListener(p), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
+  const a = await start('A', aLanes, [interConnector('toB', p), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
+  await waitReachable(a, 'echo', 20_000);
+  return { a, b };
+}
+
 const flowsByLane = (h: RouterHandle) => h.router.tcp.lanes.stats().map((s) => Object.values(s.flows).reduce((n, f) => n + f.opened, 0));
 
 describe('lanes', () => {
   it('pairs every lane of both routers (2 and 3 lanes) and carries flows in all of them', async () => {
-    echo ??= await echoServer();
-    const p = await freePort();
-    const b = await start('B', 3, [interListener(p), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
-    const a = await start('A', 2, [interConnector('toB', p), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
-    await waitReachable(a, 'echo', 20_000);
+    const { a, b } = await echoThroughPair(2, 3);
     // Slots 0..2: A's lanes 0,1,0 dial B's lanes 0,1,2, so every lane on both sides has one.
     expect(a.state().lanes.map((l) => l.peers)).toEqual([['B'], ['B']]);
     expect(b.state().lanes.map((l) => l.peers)).toEqual([['A'], ['A'], ['A']]);
@@ -63,11 +69,7 @@ describe('lanes', () => {
   }, 60_000);
 
   it('restarts a lane process that dies; its data connections come back and flows work again', async () => {
-    echo ??= await echoServer();
-    const p = await freePort();
-    const b = await start('B', 2, [interListener(p), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
-    const a = await start('A', 2, [interConnector('toB', p), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
-    await waitReachable(a, 'echo', 20_000);
+    const { a, b } = await echoThroughPair(2, 2);
     const victim = b.state().lanes[1]!.pid!;
     process.kill(victim, 'SIGKILL');
     // B withdraws the link while a lane has no data connection to A, then announces it again.
@@ -80,11 +82,7 @@ describe('lanes', () => {
   }, 60_000);
 
   it('refuses data connections without the token its control link handed out', async () => {
-    echo ??= await echoServer();
-    const p = await freePort();
-    const b = await start('B', 2, [interListener(p), ['tcpConnector', { name: 'e', host: LOOPBACK, port: echo.port, address: 'echo' }]]);
-    const a = await start('A', 1, [interConnector('toB', p), ['tcpListener', { name: 'e', host: LOOPBACK, port: 0, address: 'echo' }]]);
-    await waitReachable(a, 'echo', 20_000);
+    const { a, b } = await echoThroughPair(1, 2);
     for (const port of b.router.tcp.lanes.portsFor('inter')!) {
       for (const props of [{ [P_ID]: 'A', [P_TOKEN]: 'guessed' }, { [P_ID]: 'Z', [P_TOKEN]: 'guessed' }, {}]) {
         const s = net.connect({ host: LOOPBACK, port });
