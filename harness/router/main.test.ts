@@ -146,13 +146,7 @@ it('notices a SIGKILLed peer at once and relinks when it comes back', async () =
 }, 40_000);
 
 it('takes its lane processes with it when killed by SIGKILL (no orphans)', async () => {
-  const [h, i] = [await freePort(), await freePort()];
-  const path = join(dir, 'lanes.json');
-  // The inter-router listener gives every lane a data listener of its own (a live socket).
-  await writeFile(path, JSON.stringify([['router', { id: 'L', mode: 'interior', workerThreads: 3 }],
-    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
-  const r = run(['-c', path]);
-  await waitFor('three lanes ready', () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === 3, 15_000);
+  const r = await runWithLanes('L', 3);
   // main.ts runs every lane in a process of its own: its child processes, each running lane-main.
   const children = childPids(r.child.pid!);
   expect(children).toHaveLength(3);
@@ -165,16 +159,26 @@ it('takes its lane processes with it when killed by SIGKILL (no orphans)', async
 }, 30_000);
 
 it('runs a single lane (workerThreads 1) in its own process: no child to start', async () => {
-  const [h, i] = [await freePort(), await freePort()];
-  const path = join(dir, 'one-lane.json');
-  await writeFile(path, JSON.stringify([['router', { id: 'O', mode: 'interior', workerThreads: 1 }],
-    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
-  const r = run(['-c', path]);
-  await waitFor('its lane ready', () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === 1, 15_000);
+  const r = await runWithLanes('O', 1);
   expect(childPids(r.child.pid!)).toEqual([]);
   r.child.kill('SIGTERM');
   expect((await r.exit).code).toBe(0);
 }, 30_000);
+
+/**
+ * main.ts on a config with `lanes` lanes, an http listener and an inter-router listener
+ * (which gives every lane a data listener of its own: a live socket); resolves once every
+ * lane is ready, as its /metrics says.
+ */
+async function runWithLanes(id: string, lanes: number): Promise<ReturnType<typeof run>> {
+  const [h, i] = [await freePort(), await freePort()];
+  const path = join(dir, `lanes-${id}.json`);
+  await writeFile(path, JSON.stringify([['router', { id, mode: 'interior', workerThreads: lanes }],
+    ['listener', { name: 'h', host: LOOPBACK, port: h, http: true }], ['listener', { name: 'i', host: LOOPBACK, port: i, role: 'inter-router' }]]));
+  const r = run(['-c', path]);
+  await waitFor(`${lanes} lane(s) ready`, () => httpGet(h, '/metrics').then((x) => metricValue(x.body, 'skrouter_lanes_ready')), (n) => n === lanes, 15_000);
+  return r;
+}
 
 /** The child processes of `pid` (from /proc). */
 function childPids(pid: number): number[] {
