@@ -102,24 +102,35 @@ async function runInGroup(o: IsolatedRunOptions, stateDir: string): Promise<Isol
 export async function cleanStateDir(stateDir: string): Promise<string[]> {
   if (!existsSync(stateDir)) return [];
   const runs = readdirSync(stateDir).filter((d) => RUN_ID_PATTERN.test(d));
-  for (const run of runs) {
-    await new Promise<void>((done) => {
-      const child = spawn(process.execPath, [KNETSIM_BIN, 'clean', run], {
-        cwd: REPO_ROOT,
-        stdio: 'ignore',
-        env: { ...process.env, KNETSIM_STATE_DIR: stateDir },
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), CLEAN_TIMEOUT_MS);
-      child.on('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-      child.on('error', () => {
-        clearTimeout(timer);
-        done();
-      });
-    });
-  }
+  for (const run of runs) await knetsimClean(stateDir, [run]);
   rmSync(stateDir, { recursive: true, force: true });
   return runs;
+}
+
+/**
+ * Plain `knetsim clean` in a state folder others share: only runs whose owner is gone (and
+ * not detached); what it removes is said on this process's output.
+ */
+export function cleanDeadRuns(stateDir: string): Promise<void> {
+  return knetsimClean(stateDir, [], 'inherit');
+}
+
+/** `knetsim clean ARGS` with that state folder, killed if it takes longer than CLEAN_TIMEOUT_MS. */
+function knetsimClean(stateDir: string, args: string[], stdio: 'ignore' | 'inherit' = 'ignore'): Promise<void> {
+  return new Promise<void>((done) => {
+    const child = spawn(process.execPath, [KNETSIM_BIN, 'clean', ...args], {
+      cwd: REPO_ROOT,
+      stdio,
+      env: { ...process.env, KNETSIM_STATE_DIR: stateDir },
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLEAN_TIMEOUT_MS);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.on('error', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
 }

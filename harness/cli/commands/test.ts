@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cleanStateDir, KNETSIM_BIN, REPO_ROOT } from '../../grading/isolated-run.ts';
+import { cleanDeadRuns, cleanStateDir, REPO_ROOT } from '../../grading/isolated-run.ts';
 import { VITEST } from '../../grading/scenario-run.ts';
 import { OUTPUT_MARKER, writeOutputMarker } from '../../shards/output-marker.ts';
 import { parseShard, shardText, type Shard } from '../../shards/shard.ts';
@@ -157,16 +157,9 @@ async function waitGroupGone(pgid: number | undefined, ms: number): Promise<void
  * in a state folder the user named (shared), those whose owner is gone (plain `knetsim clean`).
  */
 async function reapLeftRuns(stateDir: string, shared: boolean): Promise<void> {
-  if (!shared) {
-    const runs = await cleanStateDir(stateDir);
-    if (runs.length) console.error(`knetsim test: removed ${runs.length} simulation(s) the stopped vitest left (${runs.join(', ')})`);
-    return;
-  }
-  await new Promise<void>((done) => {
-    const c = spawn(process.execPath, [KNETSIM_BIN, 'clean'], { stdio: 'inherit', cwd: REPO_ROOT, env: { ...process.env, KNETSIM_STATE_DIR: stateDir } });
-    c.on('error', () => done());
-    c.on('exit', () => done());
-  });
+  if (shared) return cleanDeadRuns(stateDir);
+  const runs = await cleanStateDir(stateDir);
+  if (runs.length) console.error(`knetsim test: removed ${runs.length} simulation(s) the stopped vitest left (${runs.join(', ')})`);
 }
 
 /**
