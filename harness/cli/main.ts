@@ -27,7 +27,7 @@ Usage:
   knetsim down RUN                          stop a run and remove everything it made
   knetsim clean [RUN | --all]               remove what dead runs left (or RUN, or every run)
   knetsim doctor                            check every program and kernel feature knetsim needs
-  knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all] [--shard I/N]
+  knetsim test [PATHS...] [--report-dir DIR] [--retries N] [--all] [--shard I/N] [--deadline MIN]
                                             run scenario files; HTML report + JUnit XML in DIR
   knetsim report [--report-dir DIR]         regenerate the HTML report from DIR's results
   knetsim grade --submissions DIR [--exercises DIR] [--out DIR] [--parallel N] [--timeout S]
