@@ -12,7 +12,7 @@
  *       conn/s per 1,000-connection window and the routers' AMQP link count (flat = no leak)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { ready, waitFor } from '../../harness/sys/wait.ts';
 import { connectionRate, download, shortConnection, upload } from './load.ts';
 import { cpuNs, metricSum, startPair, type RouterPair } from './pair.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
+import { loadAverage } from '../machine.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +54,6 @@ const PEER = fileURLToPath(new URL('./peer.ts', import.meta.url));
 const FRAMES = { maxFrameSize: 16384, maxSessionFrames: 640 };
 const LINKS_METRIC = 'skrouter_amqp_links';
 
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const f0 = (x: number) => x.toFixed(0);
 const pad = (s: string, n: number) => s.padStart(n);
 
@@ -143,7 +143,7 @@ try {
     console.log(`skrouterd: ${execFileSync('skrouterd', ['--version']).toString().trim()}`);
   } else console.log(values['no-skrouterd'] ? 'skrouterd: left out (--no-skrouterd)' : 'skrouterd: not on PATH, left out');
   console.log(`our router: ${OURS}${WORKER_THREADS ? ` (workerThreads ${WORKER_THREADS})` : ''}`);
-  console.log(`inter-router maxFrameSize ${FRAMES.maxFrameSize}, maxSessionFrames ${FRAMES.maxSessionFrames}; load average at start: ${load()}`);
+  console.log(`inter-router maxFrameSize ${FRAMES.maxFrameSize}, maxSessionFrames ${FRAMES.maxSessionFrames}; at start: ${loadAverage()}`);
 
   if (values.soak) {
     const total = Number(values.soak);
@@ -170,7 +170,7 @@ try {
     const pids = new Map(await Promise.all(targets.filter((t) => t.pair).map(async (t) => [t.name, await t.pair!.pids()] as const)));
     console.log(`router processes: ${[...pids].map(([n, p]) => `${n} ${p.length} (pids ${p.join(' ')})`).join('; ')}`);
     for (let rep = 1; rep <= REPS; rep++) {
-      console.log(`\nrepetition ${rep}/${REPS} (load ${load()})`);
+      console.log(`\nrepetition ${rep}/${REPS} (${loadAverage()})`);
       for (const test of TESTS.filter((x, i) => !ONLY || ONLY.includes(['up', 'down', 'seq', 'inflight'][i]!))) {
         const line: string[] = [];
         const cpuLine: string[] = [];
@@ -209,7 +209,7 @@ try {
       console.log(`  ${test.padEnd(22)} ${cells.join('  ')}${vsSk}`);
     }
   }
-  console.log(`\nload average at end: ${load()} (the machine is shared; compare within this run)`);
+  console.log(`\nat end: ${loadAverage()} (the machine is shared; compare within this run)`);
 } finally {
   await stopAll();
 }

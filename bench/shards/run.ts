@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { parseJunit } from '../../harness/grading/junit.ts';
 import { KNETSIM_BIN, REPO_ROOT, runIsolated, type IsolatedRunResult } from '../../harness/grading/isolated-run.ts';
 import { makeTempDir } from '../../harness/sys/temp-dir.ts';
+import { loadAverage } from '../machine.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -60,8 +61,7 @@ const count = (m: Map<string, string>) => {
   return `${n['passed']} passed, ${n['failed']} failed${n['skipped'] ? `, ${n['skipped']} skipped` : ''}`;
 };
 
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`bench/shards: ${select.length ? select.join(' ') : 'the scenarios project'}, ${N} shards; load ${load()}`);
+console.log(`bench/shards: ${select.length ? select.join(' ') : 'the scenarios project'}, ${N} shards; ${loadAverage()}`);
 
 // (1) whole
 const single = join(tmp.path, 'single');
@@ -99,5 +99,5 @@ const m = await knetsim('merge', ['merge', ...Array.from({ length: N }, (_, k) =
 const together = outcomes(merged);
 const differ = [...new Set([...whole.keys(), ...together.keys()])].filter((k) => whole.get(k) !== together.get(k));
 console.log(`merge of (2) by durations:      ${s(m.durationMs)}  (${count(together)}; ${differ.length === 0 ? 'every test as in (1)' : `${differ.length} test(s) differ from (1): ${differ.slice(0, 5).join('; ')}`})`);
-console.log(`load at end: ${load()}`);
+console.log(`at end: ${loadAverage()}`);
 if (differ.length) process.exitCode = 1;

@@ -23,7 +23,8 @@ import { buildBundles } from '../../harness/sys/bundle-build.ts';
 import { upOnce, type UpSample } from './cli-up.ts';
 import { measureHelpers } from './helpers.ts';
 import { originalOnce, planOriginal, type OriginalSample } from './original.ts';
-import { loadAverage, printTable, summarize } from './stats.ts';
+import { loadAverage } from '../machine.ts';
+import { printTable, summarize } from './stats.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,3 @@
-import { cpus, loadavg } from 'node:os';
-
 /** min / median / max of samples, as printed by the start-up benchmark. */
 export interface Summary {
   n: number;
@@ -24,9 +22,4 @@ export function printTable(title: string, rows: readonly { label: string; sample
     const s = summarize(r.samples);
     console.log(r.label.padEnd(width) + cell(s.min) + cell(s.median) + cell(s.max) + (r.note ? `   ${r.note}` : ''));
   }
-}
-
-/** The machine's load when a figure was taken (the benchmark shares the machine). */
-export function loadAverage(): string {
-  return `load ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`;
 }
